@@ -1,0 +1,44 @@
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+from app.timeutil import utcnow
+
+
+class Kind(StrEnum):
+    strength = "strength"
+    barrier = "barrier"
+    idea = "idea"
+
+
+class Principle(StrEnum):
+    safety = "safety"
+    trust = "trust"
+    choice = "choice"
+    collaboration = "collaboration"
+    empowerment = "empowerment"
+
+
+TEXT_MAX = 280
+
+
+class Annotation(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("participant_id", "client_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
+    touchpoint_id: int = Field(foreign_key="touchpoint.id", index=True, ondelete="CASCADE")
+    # Known to the server only so the author can change or withdraw it; never sent anywhere.
+    participant_id: int | None = Field(
+        default=None, foreign_key="participant.id", index=True, ondelete="SET NULL"
+    )
+    client_key: str | None = Field(default=None, max_length=64)
+    team_id: int | None = Field(default=None, foreign_key="team.id", ondelete="SET NULL")
+    vignette_id: int | None = Field(default=None, foreign_key="vignette.id", ondelete="SET NULL")
+    kind: Kind = Field(max_length=10)
+    principles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    text: str = Field(max_length=TEXT_MAX)
+    hidden: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

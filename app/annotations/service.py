@@ -1,0 +1,224 @@
+"""Annotations: strengths, barriers and ideas on touchpoints. Only the author may change or
+withdraw one; facilitators may hide and unhide. Nothing here reveals who wrote what."""
+
+from collections import Counter
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlmodel import Session, col, func, select
+
+from app.annotations.models import TEXT_MAX, Annotation, Kind, Principle
+from app.errors import Conflict, Forbidden, NotFound
+from app.events import service as events
+from app.events.models import Event, EventStatus
+from app.journeys import service as journeys
+from app.participants.models import Participant
+from app.roomlog.service import RoomMessage, record
+from app.timeutil import utcnow
+from app.vignettes.models import Vignette
+
+
+def _clean_principles(value: list[Principle]) -> list[Principle]:
+    # Keep the canonical order so the same choice always looks the same.
+    return [p for p in Principle if p in set(value)]
+
+
+class AnnotationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    touchpoint_id: int
+    kind: Kind
+    principles: list[Principle] = Field(min_length=1, max_length=5)
+    text: str = Field(min_length=1, max_length=TEXT_MAX)
+    vignette_slug: str | None = Field(default=None, max_length=80)
+    client_key: str | None = Field(default=None, min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+
+    _principles = field_validator("principles")(_clean_principles)
+
+
+class AnnotationUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    kind: Kind | None = None
+    principles: list[Principle] | None = Field(default=None, min_length=1, max_length=5)
+    text: str | None = Field(default=None, min_length=1, max_length=TEXT_MAX)
+    vignette_slug: str | None = Field(default=None, max_length=80)
+
+    @field_validator("principles")
+    @classmethod
+    def _principles(cls, value: list[Principle] | None) -> list[Principle] | None:
+        return None if value is None else _clean_principles(value)
+
+
+def _require_open(event: Event) -> None:
+    if event.status != EventStatus.open:
+        raise Conflict("This event is not open for contributions.")
+
+
+def _vignette_id(session: Session, event_id: int, slug: str | None) -> int | None:
+    return events.event_vignette(session, event_id, slug).id if slug else None
+
+
+def snapshot(session: Session, annotation: Annotation) -> dict[str, Any]:
+    """What anyone may know of an annotation. No author, no token, nothing linking authors."""
+    slug = None
+    if annotation.vignette_id is not None:
+        vignette = session.get(Vignette, annotation.vignette_id)
+        slug = vignette.slug if vignette else None
+    return {
+        "id": annotation.id,
+        "event_id": annotation.event_id,
+        "touchpoint_id": annotation.touchpoint_id,
+        "team_id": annotation.team_id,
+        "kind": annotation.kind.value,
+        "principles": list(annotation.principles),
+        "text": annotation.text,
+        "vignette_slug": slug,
+        "hidden": annotation.hidden,
+        "created_at": annotation.created_at.isoformat(),
+        "updated_at": annotation.updated_at.isoformat(),
+    }
+
+
+def add_annotation(
+    session: Session, event: Event, participant: Participant, data: AnnotationCreate
+) -> tuple[Annotation, list[RoomMessage]]:
+    """Add one annotation; a retried request with the same client_key returns the first one."""
+    if data.client_key:
+        earlier = session.exec(
+            select(Annotation).where(
+                Annotation.participant_id == participant.id,
+                Annotation.client_key == data.client_key,
+            )
+        ).first()
+        if earlier is not None:
+            return earlier, []
+    _require_open(event)
+    journeys.get_touchpoint(session, event.journey_map_id, data.touchpoint_id)
+    annotation = Annotation(
+        event_id=event.id or 0,
+        touchpoint_id=data.touchpoint_id,
+        participant_id=participant.id,
+        client_key=data.client_key,
+        team_id=participant.team_id,
+        vignette_id=_vignette_id(session, event.id or 0, data.vignette_slug),
+        kind=data.kind,
+        principles=[p.value for p in data.principles],
+        text=data.text,
+    )
+    session.add(annotation)
+    session.flush()
+    return annotation, [_record(session, "annotation.added", annotation)]
+
+
+def _record(session: Session, type: str, annotation: Annotation) -> RoomMessage:
+    return record(
+        session,
+        annotation.event_id,
+        type,
+        subject_id=annotation.id,
+        data=snapshot(session, annotation),
+    )
+
+
+def get_own(session: Session, participant: Participant, annotation_id: int) -> Annotation:
+    annotation = session.get(Annotation, annotation_id)
+    if annotation is None:
+        raise NotFound("That contribution does not exist, or it was withdrawn.")
+    if annotation.participant_id is None or annotation.participant_id != participant.id:
+        raise Forbidden("You can only change your own contributions.")
+    return annotation
+
+
+def update_annotation(
+    session: Session, participant: Participant, annotation_id: int, data: AnnotationUpdate
+) -> tuple[Annotation, list[RoomMessage]]:
+    annotation = get_own(session, participant, annotation_id)
+    fields = data.model_dump(exclude_unset=True)
+    if "kind" in fields and data.kind is not None:
+        annotation.kind = data.kind
+    if "principles" in fields and data.principles is not None:
+        annotation.principles = [p.value for p in data.principles]
+    if "text" in fields and data.text is not None:
+        annotation.text = data.text
+    if "vignette_slug" in fields:
+        annotation.vignette_id = _vignette_id(session, annotation.event_id, data.vignette_slug)
+    annotation.updated_at = utcnow()
+    session.add(annotation)
+    session.flush()
+    return annotation, [_record(session, "annotation.updated", annotation)]
+
+
+def withdraw_annotation(session: Session, participant: Participant, annotation_id: int) -> list[RoomMessage]:
+    """Delete the row itself: withdrawn words are gone, not merely out of view."""
+    annotation = get_own(session, participant, annotation_id)
+    removed = {"id": annotation.id, "touchpoint_id": annotation.touchpoint_id}
+    event_id = annotation.event_id
+    session.delete(annotation)
+    session.flush()
+    return [record(session, event_id, "annotation.removed", subject_id=removed["id"], data=removed)]
+
+
+def set_hidden(
+    session: Session, event: Event, annotation_id: int, *, hidden: bool
+) -> tuple[Annotation, list[RoomMessage]]:
+    annotation = session.get(Annotation, annotation_id)
+    if annotation is None or annotation.event_id != event.id:
+        raise NotFound("That contribution does not exist, or it was withdrawn.")
+    if annotation.hidden == hidden:
+        return annotation, []
+    annotation.hidden = hidden
+    session.add(annotation)
+    session.flush()
+    return annotation, [
+        _record(session, "annotation.hidden" if hidden else "annotation.unhidden", annotation)
+    ]
+
+
+def list_annotations(
+    session: Session,
+    event_id: int,
+    *,
+    include_hidden: bool,
+    touchpoint_id: int | None = None,
+    limit: int | None = None,
+) -> list[Annotation]:
+    query = select(Annotation).where(Annotation.event_id == event_id)
+    if not include_hidden:
+        query = query.where(col(Annotation.hidden).is_(False))
+    if touchpoint_id is not None:
+        query = query.where(Annotation.touchpoint_id == touchpoint_id)
+    query = query.order_by(col(Annotation.created_at).desc(), col(Annotation.id).desc())
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.exec(query))
+
+
+def list_mine(session: Session, participant: Participant) -> list[Annotation]:
+    return list(
+        session.exec(
+            select(Annotation)
+            .where(Annotation.participant_id == participant.id)
+            .order_by(col(Annotation.created_at).desc(), col(Annotation.id).desc())
+        )
+    )
+
+
+def counts(session: Session, event_id: int, touchpoint_id: int | None = None) -> dict[int, Counter[str]]:
+    """Visible strengths, barriers and ideas per touchpoint."""
+    query = (
+        select(Annotation.touchpoint_id, Annotation.kind, func.count())
+        .where(Annotation.event_id == event_id, col(Annotation.hidden).is_(False))
+        .group_by(col(Annotation.touchpoint_id), col(Annotation.kind))
+    )
+    if touchpoint_id is not None:
+        query = query.where(Annotation.touchpoint_id == touchpoint_id)
+    result: dict[int, Counter[str]] = {}
+    for tp_id, kind, n in session.exec(query):
+        result.setdefault(tp_id, Counter())[Kind(kind).value] = n
+    return result
+
+
+def snapshots(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
+    if not ids:
+        return {}
+    rows = session.exec(select(Annotation).where(col(Annotation.id).in_(ids))).all()
+    return {a.id or 0: snapshot(session, a) for a in rows}

@@ -1,0 +1,91 @@
+"""The `lenswalk` command."""
+
+import argparse
+import getpass
+import sys
+
+from sqlmodel import Session
+
+from app.db import make_engine, transaction
+from app.errors import DomainError
+from app.facilitators import service as facilitators
+from app.settings import get_settings
+from app.setup import load_content, migrate, prepare
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from app.main import create_app
+
+    settings = get_settings()
+    prepare(settings)
+    host = args.host or settings.host
+    port = args.port or settings.port
+    print(f"Lenswalk is ready on http://{host}:{port}", flush=True)
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        # No access log: it would record participants' IP addresses beside their requests.
+        access_log=False,
+        server_header=False,
+        proxy_headers=False,
+        ws_max_size=16 * 1024,
+        timeout_graceful_shutdown=5,
+    )
+    return 0
+
+
+def facilitator_add(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    migrate(settings)
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
+    engine = make_engine(settings.database_url)
+    try:
+        with Session(engine) as session, transaction(session):
+            facilitators.add_facilitator(session, email=args.email, password=password)
+    except DomainError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"Facilitator {args.email} can now sign in.")
+    return 0
+
+
+def load_content_command(_args: argparse.Namespace) -> int:
+    vignettes, maps = load_content(get_settings())
+    print(f"Loaded {vignettes} vignettes and {maps} journey maps.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="lenswalk", description="Run Trauma-Informed Lens Walkthroughs.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p_serve = sub.add_parser("serve", help="migrate, load content and serve the app")
+    p_serve.add_argument("--host")
+    p_serve.add_argument("--port", type=int)
+    p_serve.set_defaults(func=serve)
+
+    sub.add_parser("migrate", help="apply pending database migrations").set_defaults(
+        func=lambda _a: migrate(get_settings()) or 0
+    )
+    sub.add_parser("load-content", help="load vignettes and journey-map templates").set_defaults(
+        func=load_content_command
+    )
+
+    p_fac = sub.add_parser("facilitator", help="manage facilitator accounts")
+    fac_sub = p_fac.add_subparsers(dest="action", required=True)
+    p_add = fac_sub.add_parser("add", help="add a facilitator account")
+    p_add.add_argument("email")
+    p_add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p_add.set_defaults(func=facilitator_add)
+
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,94 @@
+"""Request dependencies: the database session, who is asking, and the room hub."""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+import anyio.from_thread
+from fastapi import Depends, Request, Response
+from sqlmodel import Session
+
+from app.errors import NotSignedIn
+from app.facilitators import service as facilitators
+from app.facilitators.models import Facilitator
+from app.participants.service import cookie_value, parse_tokens
+from app.realtime.hub import Hub
+from app.roomlog.service import RoomMessage
+from app.settings import Settings
+
+PARTICIPANT_COOKIE = "lenswalk_participant"
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+def optional_facilitator(request: Request, session: SessionDep) -> Facilitator | None:
+    facilitator_id = request.session.get("facilitator_id")
+    facilitator = facilitators.get_facilitator(session, facilitator_id) if facilitator_id else None
+    request.state.facilitator = facilitator
+    return facilitator
+
+
+def current_facilitator(
+    facilitator: Annotated[Facilitator | None, Depends(optional_facilitator)],
+) -> Facilitator:
+    if facilitator is None:
+        raise NotSignedIn("Sign in as a facilitator to do that.")
+    return facilitator
+
+
+OptionalFacilitator = Annotated[Facilitator | None, Depends(optional_facilitator)]
+CurrentFacilitator = Annotated[Facilitator, Depends(current_facilitator)]
+
+
+def participant_tokens(request: Request) -> list[str]:
+    return parse_tokens(request.cookies.get(PARTICIPANT_COOKIE))
+
+
+ParticipantTokens = Annotated[list[str], Depends(participant_tokens)]
+
+
+class Publisher:
+    """Publishes committed room messages from a sync route (which runs in a worker thread)."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+
+    def __call__(self, messages: list[RoomMessage]) -> None:
+        if messages:
+            anyio.from_thread.run(self.hub.publish, messages)
+
+
+def get_publisher(request: Request) -> Publisher:
+    return Publisher(request.app.state.hub)
+
+
+PublishDep = Annotated[Publisher, Depends(get_publisher)]
+
+
+def remember_participant(response: Response, settings: Settings, token: str, tokens: list[str]) -> None:
+    response.set_cookie(
+        PARTICIPANT_COOKIE,
+        cookie_value([token, *[t for t in tokens if t != token]]),
+        max_age=60 * 60 * 24 * 60,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        path="/",
+    )
+
+
+def join_url(request: Request, settings: Settings, code: str) -> str:
+    base = (settings.base_url or str(request.base_url)).rstrip("/")
+    return f"{base}/join?code={code}"

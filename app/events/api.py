@@ -1,0 +1,53 @@
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from app.db import transaction
+from app.deps import (
+    CurrentFacilitator,
+    OptionalFacilitator,
+    ParticipantTokens,
+    SessionDep,
+    SettingsDep,
+    join_url,
+)
+from app.events import service
+from app.participants import service as participants
+
+router = APIRouter(prefix="/api/v1", tags=["events"])
+
+
+@router.post("/events", status_code=201)
+def create_event(
+    body: service.EventCreate,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    facilitator: CurrentFacilitator,
+) -> dict[str, Any]:
+    with transaction(session):
+        event = service.create_event(session, body, facilitator_id=facilitator.id or 0)
+    return service.describe(
+        session, event, join_url=join_url(request, settings, event.join_code), for_facilitator=True
+    )
+
+
+@router.get("/events/{event_id}")
+def get_event(
+    event_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    facilitator: OptionalFacilitator,
+    tokens: ParticipantTokens,
+) -> dict[str, Any]:
+    event = service.get_event(session, event_id)
+    is_facilitator = service.is_facilitator(session, event_id, facilitator.id if facilitator else None)
+    if not is_facilitator:
+        participants.require_participant(session, event_id, tokens)
+    return service.describe(
+        session,
+        event,
+        join_url=join_url(request, settings, event.join_code),
+        for_facilitator=is_facilitator,
+    )

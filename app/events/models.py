@@ -1,0 +1,50 @@
+import datetime as dt
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+from app.timeutil import utcnow
+
+
+class EventStatus(StrEnum):
+    draft = "draft"
+    open = "open"
+    closed = "closed"
+
+
+class Event(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    date: dt.date | None = None
+    journey_map_id: int = Field(foreign_key="journey_map.id", unique=True)
+    join_code: str = Field(max_length=6, unique=True)
+    status: EventStatus = Field(default=EventStatus.draft, max_length=10)
+    phase: str = Field(default="welcome", max_length=40)
+    dots_per_participant: int = 3
+    # The room log's sequence: bumped under a row lock so seq stays gap-free across instances.
+    last_seq: int = 0
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class EventFacilitator(SQLModel, table=True):
+    __tablename__ = "event_facilitator"
+    __table_args__ = (UniqueConstraint("event_id", "facilitator_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
+    facilitator_id: int = Field(foreign_key="facilitator.id", index=True, ondelete="CASCADE")
+
+
+class Team(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
+    position: int = 0
+    name: str = Field(max_length=80)
+
+
+class TeamVignette(SQLModel, table=True):
+    __tablename__ = "team_vignette"
+    __table_args__ = (UniqueConstraint("team_id", "vignette_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id", index=True, ondelete="CASCADE")
+    vignette_id: int = Field(foreign_key="vignette.id", ondelete="CASCADE")
+    position: int = 0

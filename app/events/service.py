@@ -1,0 +1,221 @@
+"""Events: creating one from a template, who may run it, opening and closing it."""
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session, col, select
+
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.events.models import Event, EventFacilitator, EventStatus, Team, TeamVignette
+from app.journeys import service as journeys
+from app.roomlog.service import RoomMessage, record
+from app.vignettes import service as vignettes
+from app.vignettes.models import Vignette
+
+# No 0/O, 1/I/L: the code is read off a projector and typed on phones.
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 6
+MAX_TEAMS = 20
+
+
+class TeamIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: str = Field(min_length=1, max_length=80)
+    vignette_slugs: list[str] = Field(default_factory=list, max_length=6)
+
+
+class EventCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    title: str = Field(min_length=1, max_length=200)
+    date: dt.date | None = None
+    journey_map_id: int
+    teams: list[TeamIn] | None = Field(default=None, max_length=MAX_TEAMS)
+    dots_per_participant: int = Field(default=3, ge=1, le=20)
+    open: bool = True
+
+
+@dataclass
+class TeamView:
+    team: Team
+    vignettes: list[Vignette]
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def normalise_join_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())[: JOIN_CODE_LENGTH * 2]
+
+
+def create_event(session: Session, data: EventCreate, *, facilitator_id: int) -> Event:
+    template = journeys.get_template(session, data.journey_map_id)
+    team_specs = (
+        [vignettes.TeamSpec(name=t.name, vignette_slugs=t.vignette_slugs) for t in data.teams]
+        if data.teams is not None
+        else vignettes.default_teams(session)
+    )
+    journey = journeys.copy_map(session, template)
+    code = new_join_code()
+    while session.exec(select(Event.id).where(Event.join_code == code)).first() is not None:
+        code = new_join_code()
+    event = Event(
+        title=data.title,
+        date=data.date,
+        journey_map_id=journey.id or 0,
+        join_code=code,
+        status=EventStatus.open if data.open else EventStatus.draft,
+        dots_per_participant=data.dots_per_participant,
+    )
+    session.add(event)
+    session.flush()
+    session.add(EventFacilitator(event_id=event.id or 0, facilitator_id=facilitator_id))
+    for position, spec in enumerate(team_specs):
+        team = Team(event_id=event.id or 0, name=spec.name, position=position)
+        session.add(team)
+        session.flush()
+        for v_pos, vignette in enumerate(vignettes.by_slugs(session, spec.vignette_slugs)):
+            session.add(TeamVignette(team_id=team.id or 0, vignette_id=vignette.id or 0, position=v_pos))
+    session.flush()
+    return event
+
+
+def get_event(session: Session, event_id: int) -> Event:
+    event = session.get(Event, event_id)
+    if event is None:
+        raise NotFound("There is no such event.")
+    return event
+
+
+def is_facilitator(session: Session, event_id: int, facilitator_id: int | None) -> bool:
+    if facilitator_id is None:
+        return False
+    link = session.exec(
+        select(EventFacilitator.id).where(
+            EventFacilitator.event_id == event_id, EventFacilitator.facilitator_id == facilitator_id
+        )
+    ).first()
+    return link is not None
+
+
+def require_facilitator(session: Session, event_id: int, facilitator_id: int | None) -> Event:
+    """The one permission check for facilitator actions on an event."""
+    event = get_event(session, event_id)
+    if not is_facilitator(session, event_id, facilitator_id):
+        raise Forbidden("Only this event's facilitators can do that.")
+    return event
+
+
+def require_editable_map(session: Session, event_id: int, facilitator_id: int | None) -> Event:
+    event = require_facilitator(session, event_id, facilitator_id)
+    if event.status != EventStatus.draft:
+        raise Conflict("The journey map can only be changed before the event opens.")
+    return event
+
+
+def find_by_join_code(session: Session, code: str) -> Event:
+    event = session.exec(select(Event).where(Event.join_code == normalise_join_code(code))).first()
+    if event is None:
+        raise NotFound("That join code does not match an event. Check the code on the screen.")
+    if event.status == EventStatus.draft:
+        raise Conflict("This event has not opened yet. Ask the facilitator when it will start.")
+    if event.status == EventStatus.closed:
+        raise Conflict("This event has closed.")
+    return event
+
+
+def events_for_facilitator(session: Session, facilitator_id: int) -> list[Event]:
+    return list(
+        session.exec(
+            select(Event)
+            .join(EventFacilitator, col(EventFacilitator.event_id) == Event.id)
+            .where(EventFacilitator.facilitator_id == facilitator_id)
+            .order_by(col(Event.created_at).desc(), col(Event.id).desc())
+        )
+    )
+
+
+def set_status(session: Session, event: Event, status: EventStatus) -> list[RoomMessage]:
+    if event.status == status:
+        return []
+    if status == EventStatus.draft:
+        raise Invalid("An event cannot go back to draft.")
+    event.status = status
+    session.add(event)
+    session.flush()
+    return [record(session, event.id or 0, "event.status", data={"status": status.value})]
+
+
+def teams(session: Session, event_id: int) -> list[TeamView]:
+    team_rows = session.exec(
+        select(Team).where(Team.event_id == event_id).order_by(col(Team.position), col(Team.id))
+    ).all()
+    links = session.exec(
+        select(TeamVignette, Vignette)
+        .join(Vignette, col(Vignette.id) == TeamVignette.vignette_id)
+        .join(Team, col(Team.id) == TeamVignette.team_id)
+        .where(Team.event_id == event_id)
+        .order_by(col(TeamVignette.position))
+    ).all()
+    by_team: dict[int, list[Vignette]] = {}
+    for link, vignette in links:
+        by_team.setdefault(link.team_id, []).append(vignette)
+    return [TeamView(team=t, vignettes=by_team.get(t.id or 0, [])) for t in team_rows]
+
+
+def get_team(session: Session, event_id: int, team_id: int) -> Team:
+    team = session.get(Team, team_id)
+    if team is None or team.event_id != event_id:
+        raise Invalid("Choose one of this event's teams.")
+    return team
+
+
+def event_vignette(session: Session, event_id: int, slug: str) -> Vignette:
+    for view in teams(session, event_id):
+        for vignette in view.vignettes:
+            if vignette.slug == slug:
+                return vignette
+    raise Invalid("That vignette is not used in this event.")
+
+
+def describe(session: Session, event: Event, *, join_url: str, for_facilitator: bool) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": event.id,
+        "title": event.title,
+        "date": event.date.isoformat() if event.date else None,
+        "status": event.status.value,
+        "open": event.status == EventStatus.open,
+        "phase": event.phase,
+        "join_code": event.join_code,
+        "join_url": join_url,
+        "dots_per_participant": event.dots_per_participant,
+        "last_seq": event.last_seq,
+        "stages": [
+            {
+                "id": view.stage.id,
+                "name": view.stage.name,
+                "description": view.stage.description,
+                "position": view.stage.position,
+                "touchpoints": [
+                    {"id": tp.id, "name": tp.name, "prompt": tp.prompt, "position": tp.position}
+                    for tp in view.touchpoints
+                ],
+            }
+            for view in journeys.stages(session, event.journey_map_id)
+        ],
+        "teams": [
+            {
+                "id": view.team.id,
+                "name": view.team.name,
+                "vignette_slugs": [v.slug for v in view.vignettes],
+            }
+            for view in teams(session, event.id or 0)
+        ],
+    }
+    if for_facilitator:
+        body["journey_map_id"] = event.journey_map_id
+        body["created_at"] = event.created_at.isoformat()
+    return body

@@ -1,0 +1,260 @@
+"""Facilitator pages for one event: create, prepare the journey map, open, board and console."""
+
+import io
+from typing import Annotated, Literal
+
+import segno
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.annotations import service as annotations
+from app.db import transaction
+from app.deps import CurrentFacilitator, PublishDep, SessionDep, SettingsDep, join_url
+from app.events import service
+from app.events.fragments import live_context
+from app.events.models import EventStatus
+from app.forms import optional_int, validate
+from app.journeys import service as journeys
+from app.templating import is_htmx, render
+from app.vignettes import service as vignettes
+
+router = APIRouter(include_in_schema=False)
+
+Move = Literal["rename", "up", "down", "delete"]
+
+
+def qr_svg(url: str) -> str:
+    return segno.make_qr(url, error="m").svg_inline(scale=6, border=2, title="QR code: join link")
+
+
+@router.get("/events/new")
+def new_event_page(request: Request, session: SessionDep, facilitator: CurrentFacilitator) -> Response:
+    return render(
+        request,
+        "events/new.html",
+        {
+            "templates": journeys.list_templates(session),
+            "default_teams": vignettes.default_teams(session),
+            "vignettes": vignettes.list_vignettes(session),
+        },
+    )
+
+
+@router.post("/events/new")
+def create_event(
+    session: SessionDep,
+    facilitator: CurrentFacilitator,
+    title: Annotated[str, Form(max_length=400)],
+    journey_map_id: Annotated[str, Form(max_length=12)],
+    date: Annotated[str, Form(max_length=20)] = "",
+    dots_per_participant: Annotated[str, Form(max_length=3)] = "3",
+) -> Response:
+    data = validate(
+        service.EventCreate,
+        {
+            "title": title,
+            "date": date or None,
+            "journey_map_id": optional_int(journey_map_id),
+            "dots_per_participant": optional_int(dots_per_participant) or 3,
+            "open": False,
+        },
+    )
+    with transaction(session):
+        event = service.create_event(session, data, facilitator_id=facilitator.id or 0)
+    return RedirectResponse(f"/events/{event.id}", status_code=303)
+
+
+@router.get("/events/{event_id}")
+def manage_page(
+    event_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    facilitator: CurrentFacilitator,
+) -> Response:
+    event = service.require_facilitator(session, event_id, facilitator.id)
+    url = join_url(request, settings, event.join_code)
+    return render(
+        request,
+        "events/manage.html",
+        {
+            "event": event,
+            "stages": journeys.stages(session, event.journey_map_id),
+            "teams": service.teams(session, event_id),
+            "join_url": url,
+            "editable": event.status == EventStatus.draft,
+        },
+    )
+
+
+@router.post("/events/{event_id}/status")
+def set_status(
+    event_id: int,
+    session: SessionDep,
+    facilitator: CurrentFacilitator,
+    publish: PublishDep,
+    status: Annotated[Literal["open", "closed"], Form()],
+) -> Response:
+    with transaction(session):
+        event = service.require_facilitator(session, event_id, facilitator.id)
+        messages = service.set_status(session, event, EventStatus(status))
+    publish(messages)
+    return RedirectResponse(f"/events/{event_id}", status_code=303)
+
+
+@router.post("/events/{event_id}/stages")
+def add_stage(
+    event_id: int,
+    session: SessionDep,
+    facilitator: CurrentFacilitator,
+    name: Annotated[str, Form(max_length=400)],
+    description: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    data = validate(journeys.NamePayload, {"name": name, "description": description})
+    with transaction(session):
+        event = service.require_editable_map(session, event_id, facilitator.id)
+        journeys.add_stage(session, event.journey_map_id, data)
+    return RedirectResponse(f"/events/{event_id}#journey", status_code=303)
+
+
+@router.post("/events/{event_id}/stages/{stage_id}")
+def change_stage(
+    event_id: int,
+    stage_id: int,
+    session: SessionDep,
+    facilitator: CurrentFacilitator,
+    action: Annotated[Move, Form()],
+    name: Annotated[str, Form(max_length=400)] = "",
+    description: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    with transaction(session):
+        event = service.require_editable_map(session, event_id, facilitator.id)
+        map_id = event.journey_map_id
+        if action == "rename":
+            journeys.rename_stage(
+                session,
+                map_id,
+                stage_id,
+                validate(journeys.NamePayload, {"name": name, "description": description}),
+            )
+        elif action == "delete":
+            journeys.remove_stage(session, map_id, stage_id)
+        else:
+            journeys.move_stage(session, map_id, stage_id, -1 if action == "up" else 1)
+    return RedirectResponse(f"/events/{event_id}#stage-{stage_id}", status_code=303)
+
+
+@router.post("/events/{event_id}/stages/{stage_id}/touchpoints")
+def add_touchpoint(
+    event_id: int,
+    stage_id: int,
+    session: SessionDep,
+    facilitator: CurrentFacilitator,
+    name: Annotated[str, Form(max_length=400)],
+    description: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    data = validate(journeys.NamePayload, {"name": name, "description": description})
+    with transaction(session):
+        event = service.require_editable_map(session, event_id, facilitator.id)
+        journeys.add_touchpoint(session, event.journey_map_id, stage_id, data)
+    return RedirectResponse(f"/events/{event_id}#stage-{stage_id}", status_code=303)
+
+
+@router.post("/events/{event_id}/touchpoints/{touchpoint_id}")
+def change_touchpoint(
+    event_id: int,
+    touchpoint_id: int,
+    session: SessionDep,
+    facilitator: CurrentFacilitator,
+    action: Annotated[Move, Form()],
+    name: Annotated[str, Form(max_length=400)] = "",
+    description: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    with transaction(session):
+        event = service.require_editable_map(session, event_id, facilitator.id)
+        map_id = event.journey_map_id
+        tp = journeys.get_touchpoint(session, map_id, touchpoint_id)
+        if action == "rename":
+            journeys.rename_touchpoint(
+                session,
+                map_id,
+                touchpoint_id,
+                validate(journeys.NamePayload, {"name": name, "description": description}),
+            )
+        elif action == "delete":
+            journeys.remove_touchpoint(session, map_id, touchpoint_id)
+        else:
+            journeys.move_touchpoint(session, map_id, touchpoint_id, -1 if action == "up" else 1)
+    return RedirectResponse(f"/events/{event_id}#stage-{tp.stage_id}", status_code=303)
+
+
+def _room_page(
+    template: str,
+    audience: str,
+    event_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    facilitator_id: int | None,
+) -> Response:
+    event = service.require_facilitator(session, event_id, facilitator_id)
+    url = join_url(request, settings, event.join_code)
+    ctx = live_context(session, event, audience)
+    ctx.update({"join_url": url, "qr": qr_svg(url), "seq": event.last_seq})
+    return render(request, template, ctx)
+
+
+@router.get("/events/{event_id}/board")
+def board(
+    event_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    facilitator: CurrentFacilitator,
+) -> Response:
+    return _room_page("events/board.html", "board", event_id, request, session, settings, facilitator.id)
+
+
+@router.get("/events/{event_id}/console")
+def console(
+    event_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    facilitator: CurrentFacilitator,
+) -> Response:
+    return _room_page("events/console.html", "console", event_id, request, session, settings, facilitator.id)
+
+
+@router.post("/events/{event_id}/annotations/{annotation_id}/visibility")
+def set_visibility(
+    event_id: int,
+    annotation_id: int,
+    request: Request,
+    session: SessionDep,
+    facilitator: CurrentFacilitator,
+    publish: PublishDep,
+    hidden: Annotated[Literal["true", "false"], Form()],
+) -> Response:
+    with transaction(session):
+        event = service.require_facilitator(session, event_id, facilitator.id)
+        _annotation, messages = annotations.set_hidden(session, event, annotation_id, hidden=hidden == "true")
+    publish(messages)
+    if is_htmx(request):
+        return Response(status_code=204)  # the console's own websocket brings the change
+    return RedirectResponse(f"/events/{event_id}/console", status_code=303)
+
+
+@router.get("/events/{event_id}/qr.svg")
+def qr(
+    event_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    facilitator: CurrentFacilitator,
+) -> Response:
+    event = service.require_facilitator(session, event_id, facilitator.id)
+    svg = segno.make_qr(join_url(request, settings, event.join_code), error="m")
+    buffer = io.BytesIO()
+    svg.save(buffer, kind="svg", scale=10, border=2)
+    return Response(buffer.getvalue(), media_type="image/svg+xml")

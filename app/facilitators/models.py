@@ -1,0 +1,12 @@
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from app.timeutil import utcnow
+
+
+class Facilitator(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    password_hash: str = Field(max_length=255)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,71 @@
+"""Facilitator pages: first-run set-up, sign in and out, the list of their events."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.db import transaction
+from app.deps import OptionalFacilitator, SessionDep
+from app.events import service as events
+from app.facilitators import service
+from app.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _signed_in(request: Request, facilitator_id: int | None) -> RedirectResponse:
+    request.session.clear()
+    request.session["facilitator_id"] = facilitator_id
+    return RedirectResponse("/", status_code=303)
+
+
+@router.get("/")
+def home(request: Request, session: SessionDep, facilitator: OptionalFacilitator) -> Response:
+    if facilitator is None and service.count_facilitators(session) == 0:
+        return RedirectResponse("/setup", status_code=303)
+    mine = events.events_for_facilitator(session, facilitator.id or 0) if facilitator else []
+    return render(request, "home.html", {"events": mine})
+
+
+@router.get("/setup")
+def setup_page(request: Request, session: SessionDep) -> Response:
+    if service.count_facilitators(session) > 0:
+        return RedirectResponse("/signin", status_code=303)
+    return render(request, "facilitators/setup.html", {"password_min": service.PASSWORD_MIN})
+
+
+@router.post("/setup")
+def setup(
+    request: Request,
+    session: SessionDep,
+    email: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=service.PASSWORD_MAX)],
+) -> Response:
+    with transaction(session):
+        if service.count_facilitators(session) > 0:
+            return RedirectResponse("/signin", status_code=303)
+        facilitator = service.add_facilitator(session, email=email, password=password)
+    return _signed_in(request, facilitator.id)
+
+
+@router.get("/signin")
+def signin_page(request: Request) -> Response:
+    return render(request, "facilitators/signin.html")
+
+
+@router.post("/signin")
+def signin(
+    request: Request,
+    session: SessionDep,
+    email: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=service.PASSWORD_MAX)],
+) -> Response:
+    facilitator = service.authenticate(session, email=email, password=password)
+    return _signed_in(request, facilitator.id)
+
+
+@router.post("/signout")
+def signout(request: Request) -> Response:
+    request.session.clear()
+    return RedirectResponse("/", status_code=303)

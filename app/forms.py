@@ -1,0 +1,41 @@
+"""Turning form posts into the same validated schemas the JSON API uses."""
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from app.errors import Invalid
+
+M = TypeVar("M", bound=BaseModel)
+
+LABELS = {
+    "text": "What you noticed",
+    "principles": "Principles",
+    "kind": "Kind",
+    "title": "Title",
+    "name": "Name",
+    "join_code": "Join code",
+    "touchpoint_id": "Touchpoint",
+    "summary": "Summary",
+}
+
+
+def validate(model: type[M], data: dict[str, Any]) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        parts = []
+        for err in exc.errors():
+            field = str(err["loc"][0]) if err["loc"] else ""
+            label = LABELS.get(field, field.replace("_", " ").capitalize())
+            parts.append(f"{label}: {err['msg'].rstrip('.')}." if label else f"{err['msg']}.")
+        raise Invalid(" ".join(parts)) from None
+
+
+def optional_int(value: str | None) -> int | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 12:
+        raise Invalid("Choose one of the options.")
+    return int(value)

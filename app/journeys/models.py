@@ -1,0 +1,29 @@
+from sqlmodel import Field, SQLModel
+
+
+class JourneyMap(SQLModel, table=True):
+    """A template (is_template) or one event's own editable copy of one."""
+
+    __tablename__ = "journey_map"
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str | None = Field(default=None, max_length=80, unique=True)
+    name: str = Field(max_length=120)
+    description: str = Field(default="", max_length=1000)
+    is_template: bool = False
+
+
+class Stage(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    journey_map_id: int = Field(foreign_key="journey_map.id", index=True, ondelete="CASCADE")
+    position: int = 0
+    name: str = Field(max_length=120)
+    description: str = Field(default="", max_length=500)
+
+
+class Touchpoint(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    journey_map_id: int = Field(foreign_key="journey_map.id", index=True, ondelete="CASCADE")
+    stage_id: int = Field(foreign_key="stage.id", index=True, ondelete="CASCADE")
+    position: int = 0
+    name: str = Field(max_length=120)
+    prompt: str = Field(default="", max_length=500)

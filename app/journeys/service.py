@@ -1,0 +1,214 @@
+"""Journey maps: templates loaded from data files, and each event's own editable copy."""
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session, col, delete, select
+
+from app.errors import Invalid, NotFound
+from app.journeys.models import JourneyMap, Stage, Touchpoint
+
+MAX_STAGES = 30
+MAX_TOUCHPOINTS_PER_STAGE = 30
+
+
+class NamePayload(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: str = Field(min_length=1, max_length=120)
+    description: str = Field(default="", max_length=500)
+
+
+@dataclass
+class StageView:
+    stage: Stage
+    touchpoints: list[Touchpoint]
+
+
+def load_templates(session: Session, folder: Path) -> int:
+    """Refresh template maps from their files. Events keep their own copies, so this is safe."""
+    count = 0
+    for path in sorted(folder.glob("*.toml")):
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        slug = raw.get("slug") or path.stem
+        journey = session.exec(select(JourneyMap).where(JourneyMap.slug == slug)).first()
+        if journey is None:
+            journey = JourneyMap(slug=slug, name=raw["name"], is_template=True)
+        journey.name = raw["name"]
+        journey.description = raw.get("description", "")
+        session.add(journey)
+        session.flush()
+        session.execute(delete(Touchpoint).where(col(Touchpoint.journey_map_id) == journey.id))
+        session.execute(delete(Stage).where(col(Stage.journey_map_id) == journey.id))
+        for s_pos, raw_stage in enumerate(raw.get("stages", [])):
+            stage = Stage(
+                journey_map_id=journey.id,
+                position=s_pos,
+                name=raw_stage["name"],
+                description=raw_stage.get("description", ""),
+            )
+            session.add(stage)
+            session.flush()
+            for t_pos, raw_tp in enumerate(raw_stage.get("touchpoints", [])):
+                session.add(
+                    Touchpoint(
+                        journey_map_id=journey.id,
+                        stage_id=stage.id,
+                        position=t_pos,
+                        name=raw_tp["name"],
+                        prompt=raw_tp.get("prompt", ""),
+                    )
+                )
+        count += 1
+    session.flush()
+    return count
+
+
+def list_templates(session: Session) -> list[JourneyMap]:
+    return list(
+        session.exec(select(JourneyMap).where(col(JourneyMap.is_template)).order_by(col(JourneyMap.name)))
+    )
+
+
+def get_template(session: Session, map_id: int) -> JourneyMap:
+    journey = session.get(JourneyMap, map_id)
+    if journey is None or not journey.is_template:
+        raise Invalid("Choose one of the journey-map templates.")
+    return journey
+
+
+def copy_map(session: Session, template: JourneyMap) -> JourneyMap:
+    journey = JourneyMap(name=template.name, description=template.description)
+    session.add(journey)
+    session.flush()
+    for view in stages(session, template.id or 0):
+        stage = Stage(
+            journey_map_id=journey.id,
+            position=view.stage.position,
+            name=view.stage.name,
+            description=view.stage.description,
+        )
+        session.add(stage)
+        session.flush()
+        for tp in view.touchpoints:
+            session.add(
+                Touchpoint(
+                    journey_map_id=journey.id,
+                    stage_id=stage.id,
+                    position=tp.position,
+                    name=tp.name,
+                    prompt=tp.prompt,
+                )
+            )
+    session.flush()
+    return journey
+
+
+def stages(session: Session, map_id: int) -> list[StageView]:
+    stage_rows = session.exec(
+        select(Stage).where(Stage.journey_map_id == map_id).order_by(col(Stage.position), col(Stage.id))
+    ).all()
+    tps = session.exec(
+        select(Touchpoint)
+        .where(Touchpoint.journey_map_id == map_id)
+        .order_by(col(Touchpoint.position), col(Touchpoint.id))
+    ).all()
+    by_stage: dict[int, list[Touchpoint]] = {}
+    for tp in tps:
+        by_stage.setdefault(tp.stage_id, []).append(tp)
+    return [StageView(stage=s, touchpoints=by_stage.get(s.id or 0, [])) for s in stage_rows]
+
+
+def get_touchpoint(session: Session, map_id: int, touchpoint_id: int) -> Touchpoint:
+    tp = session.get(Touchpoint, touchpoint_id)
+    if tp is None or tp.journey_map_id != map_id:
+        raise NotFound("That touchpoint is not part of this event's journey map.")
+    return tp
+
+
+def get_stage(session: Session, map_id: int, stage_id: int) -> Stage:
+    stage = session.get(Stage, stage_id)
+    if stage is None or stage.journey_map_id != map_id:
+        raise NotFound("That stage is not part of this event's journey map.")
+    return stage
+
+
+def add_stage(session: Session, map_id: int, data: NamePayload) -> Stage:
+    existing = session.exec(select(Stage).where(Stage.journey_map_id == map_id)).all()
+    if len(existing) >= MAX_STAGES:
+        raise Invalid(f"A journey map can have at most {MAX_STAGES} stages.")
+    stage = Stage(
+        journey_map_id=map_id,
+        position=max((s.position for s in existing), default=-1) + 1,
+        name=data.name,
+        description=data.description,
+    )
+    session.add(stage)
+    session.flush()
+    return stage
+
+
+def add_touchpoint(session: Session, map_id: int, stage_id: int, data: NamePayload) -> Touchpoint:
+    stage = get_stage(session, map_id, stage_id)
+    existing = session.exec(select(Touchpoint).where(Touchpoint.stage_id == stage.id)).all()
+    if len(existing) >= MAX_TOUCHPOINTS_PER_STAGE:
+        raise Invalid(f"A stage can have at most {MAX_TOUCHPOINTS_PER_STAGE} touchpoints.")
+    tp = Touchpoint(
+        journey_map_id=map_id,
+        stage_id=stage_id,
+        position=max((t.position for t in existing), default=-1) + 1,
+        name=data.name,
+        prompt=data.description,
+    )
+    session.add(tp)
+    session.flush()
+    return tp
+
+
+def rename_stage(session: Session, map_id: int, stage_id: int, data: NamePayload) -> Stage:
+    stage = get_stage(session, map_id, stage_id)
+    stage.name = data.name
+    stage.description = data.description
+    session.add(stage)
+    return stage
+
+
+def rename_touchpoint(session: Session, map_id: int, touchpoint_id: int, data: NamePayload) -> Touchpoint:
+    tp = get_touchpoint(session, map_id, touchpoint_id)
+    tp.name = data.name
+    tp.prompt = data.description
+    session.add(tp)
+    return tp
+
+
+def remove_stage(session: Session, map_id: int, stage_id: int) -> None:
+    session.delete(get_stage(session, map_id, stage_id))
+
+
+def remove_touchpoint(session: Session, map_id: int, touchpoint_id: int) -> None:
+    session.delete(get_touchpoint(session, map_id, touchpoint_id))
+
+
+def move_stage(session: Session, map_id: int, stage_id: int, offset: int) -> None:
+    ordered = [view.stage for view in stages(session, map_id)]
+    _move(ordered, get_stage(session, map_id, stage_id), offset)
+    for position, stage in enumerate(ordered):
+        stage.position = position
+        session.add(stage)
+
+
+def move_touchpoint(session: Session, map_id: int, touchpoint_id: int, offset: int) -> None:
+    tp = get_touchpoint(session, map_id, touchpoint_id)
+    siblings = next(v.touchpoints for v in stages(session, map_id) if v.stage.id == tp.stage_id)
+    _move(siblings, tp, offset)
+    for position, sibling in enumerate(siblings):
+        sibling.position = position
+        session.add(sibling)
+
+
+def _move(items: list[Any], item: object, offset: int) -> None:
+    index = items.index(item)
+    target = min(max(index + offset, 0), len(items) - 1)
+    items.insert(target, items.pop(index))

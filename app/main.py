@@ -1,0 +1,154 @@
+"""Application factory: `create_app(settings)` wires the database, the room hub and the routes."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware.sessions import SessionMiddleware
+
+from app import views
+from app.annotations import api as annotations_api
+from app.db import make_engine
+from app.errors import DomainError
+from app.events import api as events_api
+from app.events.fragments import AUDIENCES, HtmlRenderers
+from app.facilitators import api as facilitators_api
+from app.journeys import api as journeys_api
+from app.participants import api as participants_api
+from app.realtime import ws
+from app.realtime.broker import create_broker
+from app.realtime.feed import Feed, json_renderer
+from app.realtime.hub import Hub
+from app.settings import Settings, get_settings
+from app.templating import is_htmx, render
+from app.vignettes import api as vignettes_api
+
+log = logging.getLogger("lenswalk")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        feed = Feed(engine)
+        html = HtmlRenderers(engine)
+        renderers = {
+            "json:facilitator": json_renderer("facilitator"),
+            "json:participant": json_renderer("participant"),
+            **{f"html:{audience}": html.for_audience(audience) for audience in AUDIENCES},
+        }
+        hub = Hub(
+            create_broker(settings.broker_url),
+            renderers=renderers,
+            load_history=feed.load_history,
+            read_seq=feed.read_seq,
+            queue_size=settings.connection_queue_size,
+        )
+        await hub.start()
+        app.state.engine = engine
+        app.state.hub = hub
+        app.state.html_renderers = html
+        try:
+            yield
+        finally:
+            await hub.stop()
+            engine.dispose()
+
+    app = FastAPI(
+        title="Lenswalk",
+        summary="Run a Trauma-Informed Lens Walkthrough: live journey map, anonymous participation.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="lenswalk_session",
+        max_age=settings.session_max_age_seconds,
+        same_site="lax",
+        https_only=settings.cookie_secure,
+    )
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    for module in (
+        facilitators_api,
+        vignettes_api,
+        journeys_api,
+        events_api,
+        participants_api,
+        annotations_api,
+    ):
+        app.include_router(module.router)
+    app.include_router(ws.router)
+    app.include_router(views.router)
+
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        return error_response(request, exc.status_code, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": _plain_errors(exc)}, status_code=422)
+        return error_response(request, 422, "; ".join(e["msg"] for e in _plain_errors(exc)))
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> Response:
+        def db_ok() -> bool:
+            try:
+                with request.app.state.engine.connect() as conn:
+                    conn.execute(text("SELECT 1"))
+                return True
+            except Exception:
+                return False
+
+        database = await run_in_threadpool(db_ok)
+        broker = await request.app.state.hub.broker.ping()
+        ok = database and broker
+        return JSONResponse(
+            {
+                "database": "ok" if database else "unreachable",
+                "broker": "ok" if broker else "unreachable",
+            },
+            status_code=200 if ok else 503,
+        )
+
+    return app
+
+
+def _plain_errors(exc: RequestValidationError) -> list[dict[str, object]]:
+    """Validation errors without echoing the submitted input back."""
+    return [
+        {
+            "loc": list(err.get("loc", ())),
+            "msg": str(err.get("msg", "Invalid value")),
+            "type": err.get("type"),
+        }
+        for err in exc.errors()
+    ]
+
+
+def error_response(request: Request, status_code: int, message: str) -> Response:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": message}, status_code=status_code)
+    if is_htmx(request):
+        return render(request, "error.html", {"message": message}, block="message", status_code=status_code)
+    return render(
+        request,
+        "error.html",
+        {"message": message, "status_code": status_code},
+        status_code=status_code,
+    )

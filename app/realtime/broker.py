@@ -1,0 +1,95 @@
+"""Fan-out of room messages between app instances: in-process (`memory://`) or Redis pub/sub
+(`redis://`). One channel carries every room; each instance keeps only the rooms it serves."""
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from typing import Any, Protocol
+
+CHANNEL = "lenswalk:room-messages"
+
+
+class Broker(Protocol):
+    async def connect(self) -> None: ...
+    async def disconnect(self) -> None: ...
+    async def publish(self, message: dict[str, Any]) -> None: ...
+    async def subscribe(self) -> AsyncIterator[dict[str, Any]]:
+        """Subscribed once awaited; then iterate the returned stream."""
+        ...
+
+    async def ping(self) -> bool: ...
+
+
+class MemoryBroker:
+    def __init__(self) -> None:
+        self._subscribers: list[asyncio.Queue[dict[str, Any]]] = []
+
+    async def connect(self) -> None:
+        return None
+
+    async def disconnect(self) -> None:
+        self._subscribers.clear()
+
+    async def publish(self, message: dict[str, Any]) -> None:
+        for queue in self._subscribers:
+            queue.put_nowait(message)
+
+    async def subscribe(self) -> AsyncIterator[dict[str, Any]]:
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._subscribers.append(queue)
+        return self._drain(queue)
+
+    async def _drain(self, queue: asyncio.Queue[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            with contextlib.suppress(ValueError):
+                self._subscribers.remove(queue)
+
+    async def ping(self) -> bool:
+        return True
+
+
+class RedisBroker:
+    def __init__(self, url: str) -> None:
+        from redis import asyncio as aioredis
+
+        self._redis = aioredis.from_url(url, decode_responses=True)
+
+    async def connect(self) -> None:
+        await self._redis.ping()
+
+    async def disconnect(self) -> None:
+        await self._redis.aclose()
+
+    async def publish(self, message: dict[str, Any]) -> None:
+        await self._redis.publish(CHANNEL, json.dumps(message, separators=(",", ":")))
+
+    async def subscribe(self) -> AsyncIterator[dict[str, Any]]:
+        pubsub = self._redis.pubsub()
+        await pubsub.subscribe(CHANNEL)
+        return self._drain(pubsub)
+
+    async def _drain(self, pubsub: Any) -> AsyncIterator[dict[str, Any]]:
+        try:
+            async for item in pubsub.listen():
+                if item.get("type") == "message":
+                    yield json.loads(item["data"])
+        finally:
+            await pubsub.aclose()
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self._redis.ping())
+        except Exception:
+            return False
+
+
+def create_broker(url: str) -> Broker:
+    if url.startswith("memory://"):
+        return MemoryBroker()
+    if url.startswith(("redis://", "rediss://")):
+        return RedisBroker(url)
+    raise ValueError(f"Unsupported LENSWALK_BROKER_URL scheme: {url.split(':', 1)[0]}")

@@ -1,0 +1,108 @@
+"""Websocket endpoints. Writes go over HTTP; these only push.
+
+- `/api/v1/events/{id}/stream`: JSON messages with `seq`; `after_seq` replays what was missed.
+- `/events/{id}/live`: HTML fragments (swapped by id by the htmx ws extension) for the pages.
+"""
+
+import asyncio
+import contextlib
+import json
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+from app.deps import PARTICIPANT_COOKIE
+from app.errors import DomainError
+from app.events import service as events
+from app.participants import service as participants
+from app.realtime.feed import project
+from app.realtime.hub import Connection, Hub, Room
+
+router = APIRouter()
+
+CLOSE_POLICY = 1008
+MAX_INCOMING = 1024
+
+
+async def _audience(websocket: WebSocket, event_id: int) -> str | None:
+    """'facilitator' or 'participant' for this event, or None if the caller may not listen."""
+    facilitator_id = websocket.session.get("facilitator_id") if "session" in websocket.scope else None
+    tokens = participants.parse_tokens(websocket.cookies.get(PARTICIPANT_COOKIE))
+
+    def check() -> str | None:
+        with Session(websocket.app.state.engine) as session:
+            try:
+                events.get_event(session, event_id)
+            except DomainError:
+                return None
+            if events.is_facilitator(session, event_id, facilitator_id):
+                return "facilitator"
+            if participants.find(session, event_id, tokens) is not None:
+                return "participant"
+            return None
+
+    return await run_in_threadpool(check)
+
+
+async def _serve(websocket: WebSocket, hub: Hub, room: Room, connection: Connection) -> None:
+    sender = asyncio.create_task(connection.run_sender())
+    try:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            # Clients have nothing to say here; anything large is refused outright.
+            if len(message.get("text") or message.get("bytes") or b"") > MAX_INCOMING:
+                await websocket.close(1009)
+                break
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await sender
+        await hub.leave(room, connection)
+
+
+@router.websocket("/api/v1/events/{event_id}/stream")
+async def json_stream(websocket: WebSocket, event_id: int, after_seq: int = 0) -> None:
+    audience = await _audience(websocket, event_id)
+    if audience is None:
+        await websocket.close(CLOSE_POLICY)
+        return
+    await websocket.accept()
+    hub: Hub = websocket.app.state.hub
+    room, connection = await hub.join(event_id, websocket, f"json:{audience}")
+    connection.sent_seq = max(after_seq, 0)
+    try:
+        for message in await hub.load_history(event_id, connection.sent_seq, None):
+            await connection.send_direct(
+                message.seq, json.dumps(project(message, audience), separators=(",", ":"))
+            )
+    except Exception:
+        await hub.leave(room, connection)
+        raise
+    await _serve(websocket, hub, room, connection)
+
+
+@router.websocket("/events/{event_id}/live")
+async def html_live(websocket: WebSocket, event_id: int, view: str = "participant", seq: int = -1) -> None:
+    audience = await _audience(websocket, event_id)
+    if audience is None or (view in ("board", "console")) != (audience == "facilitator"):
+        await websocket.close(CLOSE_POLICY)
+        return
+    if view not in ("board", "console", "participant"):
+        await websocket.close(CLOSE_POLICY)
+        return
+    await websocket.accept()
+    hub: Hub = websocket.app.state.hub
+    room, connection = await hub.join(event_id, websocket, f"html:{view}")
+    try:
+        # The page was rendered at `seq`; anything newer (or a reconnect) gets a fresh snapshot.
+        if room.last_seq != seq:
+            await websocket.send_text(await websocket.app.state.html_renderers.snapshot(event_id, view))
+    except Exception:
+        await hub.leave(room, connection)
+        raise
+    await _serve(websocket, hub, room, connection)

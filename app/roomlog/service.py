@@ -1,0 +1,76 @@
+"""The room log: every change in an event gets the next `seq`, assigned inside the writing
+transaction so the order is the commit order, whichever app instance wrote it."""
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from app.events.models import Event
+from app.roomlog.models import RoomEvent
+
+ANNOTATION_TYPES = frozenset(
+    {
+        "annotation.added",
+        "annotation.updated",
+        "annotation.removed",
+        "annotation.hidden",
+        "annotation.unhidden",
+    }
+)
+
+
+@dataclass(frozen=True)
+class RoomMessage:
+    event_id: int
+    seq: int
+    type: str
+    subject_id: int | None = None
+    data: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> "RoomMessage":
+        return cls(
+            event_id=int(raw["event_id"]),
+            seq=int(raw["seq"]),
+            type=str(raw["type"]),
+            subject_id=raw.get("subject_id"),
+            data=raw.get("data"),
+        )
+
+
+def record(
+    session: Session,
+    event_id: int,
+    type: str,
+    *,
+    subject_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> RoomMessage:
+    seq = session.execute(
+        update(Event)
+        .where(col(Event.id) == event_id)
+        .values(last_seq=col(Event.last_seq) + 1)
+        .returning(col(Event.last_seq))
+    ).scalar_one()
+    stored = None if type in ANNOTATION_TYPES else data
+    session.add(RoomEvent(event_id=event_id, seq=seq, type=type, subject_id=subject_id, data=stored))
+    return RoomMessage(event_id=event_id, seq=seq, type=type, subject_id=subject_id, data=data)
+
+
+def history(
+    session: Session, event_id: int, after_seq: int, upto_seq: int | None = None, limit: int = 5000
+) -> list[RoomEvent]:
+    query = select(RoomEvent).where(RoomEvent.event_id == event_id, RoomEvent.seq > after_seq)
+    if upto_seq is not None:
+        query = query.where(RoomEvent.seq <= upto_seq)
+    return list(session.exec(query.order_by(col(RoomEvent.seq)).limit(limit)))
+
+
+def current_seq(session: Session, event_id: int) -> int:
+    seq = session.exec(select(Event.last_seq).where(Event.id == event_id)).first()
+    return seq or 0

@@ -1,0 +1,63 @@
+"""Runtime configuration, read from LENSWALK_* environment variables."""
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LENSWALK_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = f"sqlite:///{ROOT / 'data' / 'lenswalk.db'}"
+    broker_url: str = "memory://"
+    secret_key: str = ""
+    base_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    admin_email: str | None = None
+    admin_password: str | None = None
+    vignettes_dir: Path = ROOT / "vignettes"
+    journey_maps_dir: Path = ROOT / "app" / "journeys" / "maps"
+    data_dir: Path = ROOT / "data"
+    min_group_size: int = 5
+    session_max_age_seconds: int = 12 * 60 * 60
+    cookie_secure: bool = False
+    # A slow phone is disconnected once this many messages wait for it; it resyncs on reconnect.
+    connection_queue_size: int = 256
+
+    @model_validator(mode="after")
+    def _secret_key(self) -> "Settings":
+        if self.secret_key:
+            if len(self.secret_key) < 32:
+                raise ValueError("LENSWALK_SECRET_KEY must be at least 32 characters")
+            return self
+        if self.environment == "production":
+            raise ValueError("LENSWALK_SECRET_KEY must be set in production")
+        self.secret_key = _local_secret(self.data_dir)
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _local_secret(data_dir: Path) -> str:
+    """Keep one random key per laptop so facilitator sign-ins survive a restart of `make run`."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,58 @@
+"""Jinja2 rendering: one template holds a page and its named fragments."""
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from app.annotations.models import Kind, Principle
+from app.participants.models import HERE_AS_LABELS
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+env = templates.env
+env.globals.update(
+    KINDS=list(Kind),
+    PRINCIPLES=list(Principle),
+    HERE_AS_LABELS={k.value: v for k, v in HERE_AS_LABELS.items()},
+    KIND_LABELS={"strength": "Strength", "barrier": "Barrier", "idea": "Idea"},
+    # A fresh key per rendered form: a double tap or a retried post saves one annotation, not two.
+    new_client_key=lambda: secrets.token_urlsafe(12),
+)
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The whole page, or one named block of it (for an HTMX swap)."""
+    ctx = {"request": request, **(context or {})}
+    ctx.setdefault("facilitator", getattr(request.state, "facilitator", None))
+    if block is None:
+        response = templates.TemplateResponse(
+            request, template, ctx, status_code=status_code, headers=headers
+        )
+    else:
+        response = HTMLResponse(render_block(template, block, ctx), status_code=status_code, headers=headers)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def render_block(template: str, block: str, context: dict[str, Any]) -> str:
+    tmpl = env.get_template(template)
+    return "".join(tmpl.blocks[block](tmpl.new_context(context)))
+
+
+def render_template(template: str, context: dict[str, Any]) -> str:
+    return env.get_template(template).render(context)
