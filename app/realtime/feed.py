@@ -25,7 +25,8 @@ def resolve(session: Session, event_id: int, after_seq: int, upto_seq: int | Non
         if type_ in ANNOTATION_TYPES:
             data = current.get(row.subject_id or 0)
             if data is None:
-                type_, data = "annotation.removed", {"id": row.subject_id}
+                where = (row.data or {}).get("touchpoint_id")
+                type_, data = "annotation.removed", {"id": row.subject_id, "touchpoint_id": where}
         messages.append(RoomMessage(event_id, row.seq, type_, row.subject_id, data))
     return messages
 

@@ -5,8 +5,9 @@ from sqlmodel import Field, SQLModel, UniqueConstraint
 
 
 class RoomEvent(SQLModel, table=True):
-    """One change in a room, in order. Annotation changes keep only the annotation's id:
-    their content is read from the annotation itself, so a withdrawn text leaves no copy here."""
+    """One change in a room, in order. Annotation changes keep only the annotation's id and
+    touchpoint: their words are read from the annotation itself, so a withdrawn text leaves no
+    copy here."""
 
     __tablename__ = "room_event"
     __table_args__ = (UniqueConstraint("event_id", "seq"),)

@@ -57,7 +57,11 @@ def record(
         .values(last_seq=col(Event.last_seq) + 1)
         .returning(col(Event.last_seq))
     ).scalar_one()
-    stored = None if type in ANNOTATION_TYPES else data
+    if type in ANNOTATION_TYPES:
+        # Where it was, never what it said: the words live only in the annotation row.
+        stored = {"touchpoint_id": (data or {}).get("touchpoint_id")}
+    else:
+        stored = data
     session.add(RoomEvent(event_id=event_id, seq=seq, type=type, subject_id=subject_id, data=stored))
     return RoomMessage(event_id=event_id, seq=seq, type=type, subject_id=subject_id, data=data)
 

@@ -1,0 +1,219 @@
+"""Tests run against a real app: a real database built by the migrations, a real uvicorn server
+on a free port, real HTTP and real websockets. Set LENSWALK_TEST_DATABASE_URL and
+LENSWALK_TEST_BROKER_URL to run the same suite against PostgreSQL and Redis."""
+
+import json
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import create_engine, text
+from websockets.sync.client import ClientConnection, connect
+
+from app.main import create_app
+from app.settings import Settings
+from app.setup import prepare
+
+ADMIN_EMAIL = "facilitator@example.org"
+ADMIN_PASSWORD = "a long test password"
+OTHER_EMAIL = "other@example.org"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def reset_database(url: str) -> None:
+    """A clean PostgreSQL schema for this run (SQLite gets a new file instead)."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def make_settings(tmp: Path, **overrides: Any) -> Settings:
+    url = os.environ.get("LENSWALK_TEST_DATABASE_URL") or f"sqlite:///{tmp / 'lenswalk.db'}"
+    values: dict[str, Any] = {
+        "environment": "test",
+        "database_url": url,
+        "broker_url": os.environ.get("LENSWALK_TEST_BROKER_URL", "memory://"),
+        "secret_key": "test-secret-key-" + "x" * 32,
+        "admin_email": ADMIN_EMAIL,
+        "admin_password": ADMIN_PASSWORD,
+        "data_dir": tmp,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@dataclass
+class LiveServer:
+    base_url: str
+    settings: Settings
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    @property
+    def ws_url(self) -> str:
+        return self.base_url.replace("http://", "ws://")
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def start_server(settings: Settings) -> LiveServer:
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=port, log_level="warning", access_log=False
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    return LiveServer(f"http://127.0.0.1:{port}", settings, server, thread)
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    tmp = tmp_path_factory.mktemp("lenswalk")
+    settings = make_settings(tmp)
+    if not settings.is_sqlite:
+        reset_database(settings.database_url)
+    prepare(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def server(settings: Settings) -> Iterator[LiveServer]:
+    live = start_server(settings)
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def db(settings: Settings) -> Iterator[Any]:
+    engine = create_engine(settings.database_url)
+    yield engine
+    engine.dispose()
+
+
+_open_clients: list[httpx.Client] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    yield
+    while _open_clients:
+        _open_clients.pop().close()
+
+
+def client(server: LiveServer) -> httpx.Client:
+    c = httpx.Client(base_url=server.base_url, timeout=10, follow_redirects=False)
+    _open_clients.append(c)
+    return c
+
+
+def signed_in(server: LiveServer, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD) -> httpx.Client:
+    c = client(server)
+    response = c.post("/api/v1/session", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    return c
+
+
+@pytest.fixture
+def facilitator(server: LiveServer) -> Iterator[httpx.Client]:
+    yield signed_in(server)
+
+
+def create_event(facilitator: httpx.Client, **body: Any) -> dict[str, Any]:
+    maps = facilitator.get("/api/v1/journey-maps").json()
+    payload = {"title": "Lens walk at the Harbour Service", "journey_map_id": maps[0]["id"], **body}
+    response = facilitator.post("/api/v1/events", json=payload)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+@pytest.fixture
+def event(facilitator: httpx.Client) -> dict[str, Any]:
+    return create_event(facilitator)
+
+
+def join(
+    server: LiveServer, event: dict[str, Any], team_index: int = 0, here_as: str = "staff"
+) -> httpx.Client:
+    c = client(server)
+    response = c.post(
+        "/api/v1/join",
+        json={
+            "join_code": event["join_code"],
+            "team_id": event["teams"][team_index]["id"],
+            "here_as": here_as,
+        },
+    )
+    assert response.status_code == 201, response.text
+    return c
+
+
+def first_touchpoint(event: dict[str, Any], stage: int = 0, index: int = 0) -> int:
+    return event["stages"][stage]["touchpoints"][index]["id"]
+
+
+def annotate(c: httpx.Client, event: dict[str, Any], **body: Any) -> httpx.Response:
+    payload = {
+        "touchpoint_id": first_touchpoint(event),
+        "kind": "barrier",
+        "principles": ["trust"],
+        "text": "Nobody tells you how long the wait will be.",
+        **body,
+    }
+    return c.post(f"/api/v1/events/{event['id']}/annotations", json=payload)
+
+
+def cookie_header(c: httpx.Client) -> dict[str, str]:
+    return {"Cookie": "; ".join(f"{name}={value}" for name, value in c.cookies.items())}
+
+
+def open_stream(
+    server: LiveServer, c: httpx.Client | None, event_id: int, after_seq: int | None = None
+) -> ClientConnection:
+    query = f"?after_seq={after_seq}" if after_seq is not None else ""
+    headers = cookie_header(c) if c is not None else {}
+    return connect(
+        f"{server.ws_url}/api/v1/events/{event_id}/stream{query}", additional_headers=headers, open_timeout=5
+    )
+
+
+def receive_json(ws: ClientConnection, timeout: float = 3) -> dict[str, Any]:
+    return json.loads(ws.recv(timeout=timeout))
+
+
+def receive_until(ws: ClientConnection, predicate: Any, timeout: float = 3) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        message = receive_json(ws, max(deadline - time.monotonic(), 0.01))
+        if predicate(message):
+            return message
+
+
+def nothing_arrives(ws: ClientConnection, wait: float = 0.4) -> bool:
+    try:
+        ws.recv(timeout=wait)
+    except TimeoutError:
+        return True
+    return False
