@@ -23,8 +23,10 @@ def _normalise_email(email: str) -> str:
 
 
 def _check_password(password: str) -> None:
-    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
-        raise Invalid(f"The password must be {PASSWORD_MIN} to {PASSWORD_MAX} characters long.")
+    if len(password) < PASSWORD_MIN:
+        raise Invalid(f"The password must be at least {PASSWORD_MIN} characters long.")
+    if len(password) > PASSWORD_MAX:
+        raise Invalid(f"The password can be at most {PASSWORD_MAX} characters long.")
 
 
 def count_facilitators(session: Session) -> int:
