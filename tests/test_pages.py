@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import text
+from websockets.sync.client import connect
 
 from tests.conftest import (
     ADMIN_EMAIL,
@@ -16,18 +17,16 @@ from tests.conftest import (
     annotate,
     client,
     cookie_header,
-    create_event,
     first_touchpoint,
     join,
     make_settings,
     start_server,
 )
-from websockets.sync.client import connect
 
 HTMX = {"HX-Request": "true"}
 
 
-def live(server: LiveServer, c: httpx.Client, event_id: int, view: str, seq: int = -1):  # noqa: ANN201
+def live(server: LiveServer, c: httpx.Client, event_id: int, view: str, seq: int = -1):
     return connect(
         f"{server.ws_url}/events/{event_id}/live?view={view}&seq={seq}",
         additional_headers=cookie_header(c),

@@ -13,6 +13,7 @@ from app.annotations import service as annotations
 from app.annotations.models import Annotation
 from app.events.models import Event
 from app.journeys import service as journeys
+from app.realtime.hub import Renderer
 from app.roomlog.service import ANNOTATION_TYPES, RoomMessage
 from app.templating import render_template
 from app.vignettes.models import Vignette
@@ -87,7 +88,7 @@ class HtmlRenderers:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def for_audience(self, audience: str):
+    def for_audience(self, audience: str) -> Renderer:
         async def render(message: RoomMessage) -> str | None:
             def work() -> str | None:
                 with Session(self.engine, expire_on_commit=False) as session:

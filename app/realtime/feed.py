@@ -9,6 +9,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.annotations import service as annotations
+from app.realtime.hub import Renderer
 from app.roomlog import service as roomlog
 from app.roomlog.service import ANNOTATION_TYPES, RoomMessage
 
@@ -78,7 +79,7 @@ def project(message: RoomMessage, audience: str) -> dict[str, Any]:
     return {"seq": message.seq, "type": type_, "data": data}
 
 
-def json_renderer(audience: str):
+def json_renderer(audience: str) -> Renderer:
     async def render(message: RoomMessage) -> str:
         return json.dumps(project(message, audience), separators=(",", ":"))
 
