@@ -6,8 +6,9 @@ import sys
 
 from sqlmodel import Session
 
-from app.db import make_engine, transaction
+from app.db import make_engine, scrub_deleted, transaction
 from app.errors import DomainError
+from app.events.retention import apply_retention, purge_event
 from app.facilitators import service as facilitators
 from app.settings import get_settings
 from app.setup import load_content, migrate, prepare
@@ -60,6 +61,38 @@ def load_content_command(_args: argparse.Namespace) -> int:
     return 0
 
 
+def retention_command(_args: argparse.Namespace) -> int:
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with Session(engine) as session, transaction(session):
+            done = apply_retention(session)
+    finally:
+        engine.dispose()
+    print(f"Unlinked authors from their words in {len(done)} event(s) past their retention period.")
+    return 0
+
+
+def purge_command(args: argparse.Namespace) -> int:
+    if not args.yes:
+        print("This deletes the event and everything in it, for good. Add --yes to go ahead.", file=sys.stderr)
+        return 2
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with Session(engine) as session, transaction(session):
+            found = purge_event(session, args.event_id)
+        with Session(engine) as session:
+            scrub_deleted(session)
+    finally:
+        engine.dispose()
+    if not found:
+        print(f"There is no event {args.event_id}.", file=sys.stderr)
+        return 1
+    print(f"Event {args.event_id} and everything in it has been deleted.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lenswalk", description="Run Trauma-Informed Lens Walkthroughs.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -75,6 +108,14 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("load-content", help="load vignettes and journey-map templates").set_defaults(
         func=load_content_command
     )
+
+    sub.add_parser(
+        "retention", help="unlink authors from their words in events past their retention period"
+    ).set_defaults(func=retention_command)
+    p_purge = sub.add_parser("purge", help="delete an event and everything in it")
+    p_purge.add_argument("event_id", type=int)
+    p_purge.add_argument("--yes", action="store_true", help="confirm the deletion")
+    p_purge.set_defaults(func=purge_command)
 
     p_fac = sub.add_parser("facilitator", help="manage facilitator accounts")
     fac_sub = p_fac.add_subparsers(dest="action", required=True)

@@ -72,3 +72,13 @@ def transaction(session: Session) -> Iterator[Session]:
     finally:
         if lock is not None:
             lock.release()
+
+
+def scrub_deleted(session: Session) -> None:
+    """After words are withdrawn or changed: fold the write-ahead log into the database and empty
+    it, so no earlier copy of the words stays in the -wal file (secure_delete already zeroes
+    them in the database file itself)."""
+    engine = session.get_bind()
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

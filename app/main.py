@@ -1,5 +1,6 @@
 """Application factory: `create_app(settings)` wires the database, the room hub and the routes."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,15 +11,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
-from app import views
+from app import logs, views
 from app.annotations import api as annotations_api
-from app.db import make_engine
+from app.db import make_engine, transaction
 from app.errors import DomainError
 from app.events import api as events_api
 from app.events.fragments import AUDIENCES, HtmlRenderers
+from app.events.retention import apply_retention
 from app.facilitators import api as facilitators_api
 from app.journeys import api as journeys_api
 from app.participants import api as participants_api
@@ -27,6 +31,7 @@ from app.realtime.broker import create_broker
 from app.realtime.feed import Feed, json_renderer
 from app.realtime.hub import Hub
 from app.settings import Settings, get_settings
+from app.support import api as support_api
 from app.templating import is_htmx, render
 from app.vignettes import api as vignettes_api
 
@@ -38,9 +43,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        logs.install()
         engine = make_engine(settings.database_url)
         feed = Feed(engine)
-        html = HtmlRenderers(engine)
+        html = HtmlRenderers(engine, min_group_size=settings.min_group_size)
         renderers = {
             "json:facilitator": json_renderer("facilitator"),
             "json:participant": json_renderer("participant"),
@@ -54,12 +60,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             queue_size=settings.connection_queue_size,
         )
         await hub.start()
+        retention = asyncio.create_task(_retention_loop(engine, settings.retention_interval_seconds))
         app.state.engine = engine
         app.state.hub = hub
         app.state.html_renderers = html
         try:
             yield
         finally:
+            retention.cancel()
             await hub.stop()
             engine.dispose()
 
@@ -86,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         events_api,
         participants_api,
         annotations_api,
+        support_api,
     ):
         app.include_router(module.router)
     app.include_router(ws.router)
@@ -127,6 +136,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     return app
+
+
+async def _retention_loop(engine: Engine, interval: float) -> None:
+    """Unlink authors from their words once each event's retention period has passed."""
+
+    def sweep() -> None:
+        with Session(engine) as session, transaction(session):
+            apply_retention(session)
+
+    while True:
+        try:
+            await run_in_threadpool(sweep)
+        except Exception:
+            log.exception("the retention sweep failed; it will run again")
+        await asyncio.sleep(interval)
 
 
 def _plain_errors(exc: RequestValidationError) -> list[dict[str, object]]:

@@ -1,15 +1,19 @@
 """Every table, imported in one place so Alembic sees the whole schema."""
 
 from app.annotations.models import Annotation
+from app.attendance.models import Attendance
 from app.events.models import Event, EventFacilitator, Team, TeamVignette
 from app.facilitators.models import Facilitator
 from app.journeys.models import JourneyMap, Stage, Touchpoint
 from app.participants.models import Participant
 from app.roomlog.models import RoomEvent
+from app.support.models import CheckIn, SupportRequest
 from app.vignettes.models import Vignette
 
 __all__ = [
     "Annotation",
+    "Attendance",
+    "CheckIn",
     "Event",
     "EventFacilitator",
     "Facilitator",
@@ -17,6 +21,7 @@ __all__ = [
     "Participant",
     "RoomEvent",
     "Stage",
+    "SupportRequest",
     "Team",
     "TeamVignette",
     "Touchpoint",

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     min_group_size: int = 5
     session_max_age_seconds: int = 12 * 60 * 60
     cookie_secure: bool = False
+    retention_interval_seconds: float = 3600
     # A slow phone is disconnected once this many messages wait for it; it resyncs on reconnect.
     connection_queue_size: int = 256
 

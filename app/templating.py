@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 
 from app.annotations.models import Kind, Principle
 from app.participants.models import HERE_AS_LABELS
+from app.support.models import FEELING_LABELS, SUPPORT_LABELS
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 env = templates.env
@@ -17,6 +18,9 @@ env.globals.update(
     KINDS=list(Kind),
     PRINCIPLES=list(Principle),
     HERE_AS_LABELS={k.value: v for k, v in HERE_AS_LABELS.items()},
+    SUPPORT_LABELS={k.value: v for k, v in SUPPORT_LABELS.items()},
+    FEELING_LABELS={k.value: v for k, v in FEELING_LABELS.items()},
+    MIN_GROUP_SIZE_HINT="enough people",
     KIND_LABELS={"strength": "Strength", "barrier": "Barrier", "idea": "Idea"},
     # A fresh key per rendered form: a double tap or a retried post saves one annotation, not two.
     new_client_key=lambda: secrets.token_urlsafe(12),

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Response
 
 from app.annotations import service
 from app.annotations.models import Annotation
-from app.db import transaction
+from app.db import scrub_deleted, transaction
 from app.deps import (
     CurrentFacilitator,
     OptionalFacilitator,
@@ -81,6 +81,7 @@ def update_annotation(
         participant = participants.require_participant(session, _own_event_id(session, annotation_id), tokens)
         annotation, messages = service.update_annotation(session, participant, annotation_id, body)
         body_out = service.snapshot(session, annotation)
+    scrub_deleted(session)
     publish(messages)
     return body_out
 
@@ -92,6 +93,7 @@ def withdraw_annotation(
     with transaction(session):
         participant = participants.require_participant(session, _own_event_id(session, annotation_id), tokens)
         messages = service.withdraw_annotation(session, participant, annotation_id)
+    scrub_deleted(session)
     publish(messages)
 
 

@@ -11,6 +11,7 @@ from app.annotations.models import TEXT_MAX, Annotation, Kind, Principle
 from app.errors import Conflict, Forbidden, NotFound
 from app.events import service as events
 from app.events.models import Event, EventStatus
+from app.events.retention import changes_close_at
 from app.journeys import service as journeys
 from app.participants.models import Participant
 from app.roomlog.service import RoomMessage, record
@@ -51,6 +52,15 @@ class AnnotationUpdate(BaseModel):
 def _require_open(event: Event) -> None:
     if event.status != EventStatus.open:
         raise Conflict("This event is not open for contributions.")
+
+
+def _require_changeable(session: Session, annotation: Annotation) -> None:
+    event = events.get_event(session, annotation.event_id)
+    closes = changes_close_at(event)
+    if closes is not None and utcnow() >= closes:
+        raise Conflict(
+            "Contributions to this event can no longer be changed: the time agreed for changes has passed."
+        )
 
 
 def _vignette_id(session: Session, event_id: int, slug: str | None) -> int | None:
@@ -132,6 +142,7 @@ def update_annotation(
     session: Session, participant: Participant, annotation_id: int, data: AnnotationUpdate
 ) -> tuple[Annotation, list[RoomMessage]]:
     annotation = get_own(session, participant, annotation_id)
+    _require_changeable(session, annotation)
     fields = data.model_dump(exclude_unset=True)
     if "kind" in fields and data.kind is not None:
         annotation.kind = data.kind
@@ -150,6 +161,7 @@ def update_annotation(
 def withdraw_annotation(session: Session, participant: Participant, annotation_id: int) -> list[RoomMessage]:
     """Delete the row itself: withdrawn words are gone, not merely out of view."""
     annotation = get_own(session, participant, annotation_id)
+    _require_changeable(session, annotation)
     removed = {"id": annotation.id, "touchpoint_id": annotation.touchpoint_id}
     event_id = annotation.event_id
     session.delete(annotation)

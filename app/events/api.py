@@ -51,3 +51,20 @@ def get_event(
         join_url=join_url(request, settings, event.join_code),
         for_facilitator=is_facilitator,
     )
+
+
+@router.patch("/events/{event_id}")
+def update_settings(
+    event_id: int,
+    body: service.EventSettings,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    facilitator: CurrentFacilitator,
+) -> dict[str, Any]:
+    with transaction(session):
+        event = service.require_facilitator(session, event_id, facilitator.id)
+        service.update_settings(session, event, body)
+    return service.describe(
+        session, event, join_url=join_url(request, settings, event.join_code), for_facilitator=True
+    )

@@ -11,10 +11,12 @@ from starlette.concurrency import run_in_threadpool
 
 from app.annotations import service as annotations
 from app.annotations.models import Annotation
+from app.events import service as events
 from app.events.models import Event
 from app.journeys import service as journeys
 from app.realtime.hub import Renderer
-from app.roomlog.service import ANNOTATION_TYPES, RoomMessage
+from app.roomlog.service import ANNOTATION_TYPES, FACILITATOR_ONLY_TYPES, RoomMessage
+from app.support import service as support
 from app.templating import render_template
 from app.vignettes.models import Vignette
 
@@ -29,7 +31,12 @@ def heat(count: int) -> int:
 
 
 def live_context(
-    session: Session, event: Event, audience: str, touchpoint_ids: set[int] | None = None
+    session: Session,
+    event: Event,
+    audience: str,
+    touchpoint_ids: set[int] | None = None,
+    *,
+    min_group_size: int = 5,
 ) -> dict[str, Any]:
     stages = journeys.stages(session, event.journey_map_id)
     all_tps = [tp for view in stages for tp in view.touchpoints]
@@ -46,7 +53,15 @@ def live_context(
     }
     if audience == "participant":
         by_tp: dict[int, list[Annotation]] = {}
-        for annotation in annotations.list_annotations(session, event.id or 0, include_hidden=False):
+        only = next(iter(touchpoint_ids)) if touchpoint_ids and len(touchpoint_ids) == 1 else None
+        rows = (
+            []
+            if touchpoint_ids == set()
+            else annotations.list_annotations(
+                session, event.id or 0, include_hidden=False, touchpoint_id=only
+            )
+        )
+        for annotation in rows:
             if touchpoint_ids is None or annotation.touchpoint_id in touchpoint_ids:
                 by_tp.setdefault(annotation.touchpoint_id, []).append(annotation)
         ctx["by_touchpoint"] = by_tp
@@ -58,41 +73,54 @@ def live_context(
         ctx["moderation"] = annotations.list_annotations(
             session, event.id or 0, include_hidden=True, limit=MODERATION
         )
+        ctx["support_requests"] = support.open_requests(session, event.id or 0)
+        ctx["team_names"] = {view.team.id: view.team.name for view in events.teams(session, event.id or 0)}
+        ctx["check_ins"] = support.check_in_summaries(session, event.id or 0, min_group_size=min_group_size)
     return ctx
 
 
-def render_update(session: Session, message: RoomMessage, audience: str) -> str | None:
+ALL_REGIONS = frozenset({"touchpoints", "latest", "moderation", "status", "support"})
+
+
+def render_update(
+    session: Session, message: RoomMessage, audience: str, *, min_group_size: int
+) -> str | None:
     event = session.get(Event, message.event_id)
     if event is None:
         return None
+    touchpoints: set[int] | None = set()
     if message.type in ANNOTATION_TYPES:
         tp_id = (message.data or {}).get("touchpoint_id")
         touchpoints = {int(tp_id)} if tp_id is not None else None
-        return render_template("events/live.html", live_context(session, event, audience, touchpoints))
-    if message.type == "event.status":
-        return render_template(
-            "events/live.html",
-            {**live_context(session, event, audience, set()), "status_only": True},
-        )
-    return None
+        regions = {"touchpoints", "latest", "moderation"}
+    elif message.type == "event.status":
+        regions = {"status"}
+    elif message.type in FACILITATOR_ONLY_TYPES and audience == "console":
+        regions = {"support"}
+    else:
+        return None
+    ctx = live_context(session, event, audience, touchpoints, min_group_size=min_group_size)
+    return render_template("events/live.html", {**ctx, "regions": regions})
 
 
-def render_snapshot(session: Session, event_id: int, audience: str) -> str:
+def render_snapshot(session: Session, event_id: int, audience: str, *, min_group_size: int) -> str:
     event = session.get(Event, event_id)
     if event is None:
         return ""
-    return render_template("events/live.html", live_context(session, event, audience))
+    ctx = live_context(session, event, audience, min_group_size=min_group_size)
+    return render_template("events/live.html", {**ctx, "regions": ALL_REGIONS})
 
 
 class HtmlRenderers:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, min_group_size: int) -> None:
         self.engine = engine
+        self.min_group_size = min_group_size
 
     def for_audience(self, audience: str) -> Renderer:
         async def render(message: RoomMessage) -> str | None:
             def work() -> str | None:
                 with Session(self.engine, expire_on_commit=False) as session:
-                    return render_update(session, message, audience)
+                    return render_update(session, message, audience, min_group_size=self.min_group_size)
 
             return await run_in_threadpool(work)
 
@@ -101,6 +129,6 @@ class HtmlRenderers:
     async def snapshot(self, event_id: int, audience: str) -> str:
         def work() -> str:
             with Session(self.engine, expire_on_commit=False) as session:
-                return render_snapshot(session, event_id, audience)
+                return render_snapshot(session, event_id, audience, min_group_size=self.min_group_size)
 
         return await run_in_threadpool(work)

@@ -21,6 +21,13 @@ class Event(SQLModel, table=True):
     status: EventStatus = Field(default=EventStatus.draft, max_length=10)
     phase: str = Field(default="welcome", max_length=40)
     dots_per_participant: int = 3
+    support_info: str = Field(default="", max_length=2000)
+    # Days after closing during which participants can still change or withdraw their words.
+    changes_close_days: int = 7
+    # Days after closing after which authors are unlinked from their words and tokens deleted.
+    retention_days: int = 30
+    closed_at: dt.datetime | None = None
+    retention_done: bool = False
     # The room log's sequence: bumped under a row lock so seq stays gap-free across instances.
     last_seq: int = 0
     created_at: dt.datetime = Field(default_factory=utcnow)

@@ -12,6 +12,7 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.events.models import Event, EventFacilitator, EventStatus, Team, TeamVignette
 from app.journeys import service as journeys
 from app.roomlog.service import RoomMessage, record
+from app.timeutil import utcnow
 from app.vignettes import service as vignettes
 from app.vignettes.models import Vignette
 
@@ -35,6 +36,13 @@ class EventCreate(BaseModel):
     teams: list[TeamIn] | None = Field(default=None, max_length=MAX_TEAMS)
     dots_per_participant: int = Field(default=3, ge=1, le=20)
     open: bool = True
+
+
+class EventSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    support_info: str = Field(default="", max_length=2000)
+    changes_close_days: int = Field(default=7, ge=0, le=90)
+    retention_days: int = Field(default=30, ge=1, le=3650)
 
 
 @dataclass
@@ -144,9 +152,21 @@ def set_status(session: Session, event: Event, status: EventStatus) -> list[Room
     if status == EventStatus.draft:
         raise Invalid("An event cannot go back to draft.")
     event.status = status
+    if status == EventStatus.closed:
+        event.closed_at = utcnow()
     session.add(event)
     session.flush()
     return [record(session, event.id or 0, "event.status", data={"status": status.value})]
+
+
+def update_settings(session: Session, event: Event, data: EventSettings) -> Event:
+    if data.retention_days < data.changes_close_days:
+        raise Invalid("Keep the link to authors at least as long as people can still change their words.")
+    event.support_info = data.support_info
+    event.changes_close_days = data.changes_close_days
+    event.retention_days = data.retention_days
+    session.add(event)
+    return event
 
 
 def teams(session: Session, event_id: int) -> list[TeamView]:
@@ -215,7 +235,10 @@ def describe(session: Session, event: Event, *, join_url: str, for_facilitator: 
             for view in teams(session, event.id or 0)
         ],
     }
+    body["support_info"] = event.support_info
+    body["changes_close_days"] = event.changes_close_days
     if for_facilitator:
+        body["retention_days"] = event.retention_days
         body["journey_map_id"] = event.journey_map_id
         body["created_at"] = event.created_at.isoformat()
     return body

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.annotations import service as annotations
+from app.attendance import service as attendance
 from app.db import transaction
 from app.deps import CurrentFacilitator, PublishDep, SessionDep, SettingsDep, join_url
 from app.events import service
@@ -15,6 +16,7 @@ from app.events.fragments import live_context
 from app.events.models import EventStatus
 from app.forms import optional_int, validate
 from app.journeys import service as journeys
+from app.support import service as support
 from app.templating import is_htmx, render
 from app.vignettes import service as vignettes
 
@@ -199,7 +201,7 @@ def _room_page(
 ) -> Response:
     event = service.require_facilitator(session, event_id, facilitator_id)
     url = join_url(request, settings, event.join_code)
-    ctx = live_context(session, event, audience)
+    ctx = live_context(session, event, audience, min_group_size=settings.min_group_size)
     ctx.update({"join_url": url, "qr": qr_svg(url), "seq": event.last_seq})
     return render(request, template, ctx)
 
@@ -243,6 +245,103 @@ def set_visibility(
     if is_htmx(request):
         return Response(status_code=204)  # the console's own websocket brings the change
     return RedirectResponse(f"/events/{event_id}/console", status_code=303)
+
+
+@router.post("/events/{event_id}/support/{request_id}/handled")
+def support_handled(
+    event_id: int,
+    request_id: int,
+    request: Request,
+    session: SessionDep,
+    facilitator: CurrentFacilitator,
+    publish: PublishDep,
+) -> Response:
+    with transaction(session):
+        event = service.require_facilitator(session, event_id, facilitator.id)
+        messages = support.mark_handled(session, event, request_id)
+    publish(messages)
+    if is_htmx(request):
+        return Response(status_code=204)
+    return RedirectResponse(f"/events/{event_id}/console", status_code=303)
+
+
+@router.post("/events/{event_id}/settings")
+def save_settings(
+    event_id: int,
+    session: SessionDep,
+    facilitator: CurrentFacilitator,
+    support_info: Annotated[str, Form(max_length=4000)] = "",
+    changes_close_days: Annotated[str, Form(max_length=4)] = "7",
+    retention_days: Annotated[str, Form(max_length=5)] = "30",
+) -> Response:
+    data = validate(
+        service.EventSettings,
+        {
+            "support_info": support_info,
+            "changes_close_days": optional_int(changes_close_days) or 0,
+            "retention_days": optional_int(retention_days) or 0,
+        },
+    )
+    with transaction(session):
+        event = service.require_facilitator(session, event_id, facilitator.id)
+        service.update_settings(session, event, data)
+    return RedirectResponse(f"/events/{event_id}#settings", status_code=303)
+
+
+@router.get("/events/{event_id}/attendance")
+def attendance_page(
+    event_id: int, request: Request, session: SessionDep, facilitator: CurrentFacilitator
+) -> Response:
+    event = service.require_facilitator(session, event_id, facilitator.id)
+    return render(
+        request,
+        "events/attendance.html",
+        {"event": event, "rows": attendance.list_attendance(session, event_id)},
+    )
+
+
+@router.post("/events/{event_id}/attendance")
+def add_attendance(
+    event_id: int,
+    session: SessionDep,
+    facilitator: CurrentFacilitator,
+    name: Annotated[str, Form(max_length=400)],
+    hours: Annotated[str, Form(max_length=10)] = "0",
+    payment_method: Annotated[str, Form(max_length=400)] = "",
+    notes: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    try:
+        hours_value = float(hours or 0)
+    except ValueError:
+        hours_value = -1.0
+    data = validate(
+        attendance.AttendanceIn,
+        {"name": name, "hours": hours_value, "payment_method": payment_method, "notes": notes},
+    )
+    with transaction(session):
+        service.require_facilitator(session, event_id, facilitator.id)
+        attendance.add(session, event_id, data)
+    return RedirectResponse(f"/events/{event_id}/attendance", status_code=303)
+
+
+@router.post("/events/{event_id}/attendance/{row_id}/delete")
+def remove_attendance(
+    event_id: int, row_id: int, session: SessionDep, facilitator: CurrentFacilitator
+) -> Response:
+    with transaction(session):
+        service.require_facilitator(session, event_id, facilitator.id)
+        attendance.remove(session, event_id, row_id)
+    return RedirectResponse(f"/events/{event_id}/attendance", status_code=303)
+
+
+@router.get("/events/{event_id}/attendance.csv")
+def attendance_csv(event_id: int, session: SessionDep, facilitator: CurrentFacilitator) -> Response:
+    service.require_facilitator(session, event_id, facilitator.id)
+    return Response(
+        attendance.to_csv(attendance.list_attendance(session, event_id)),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="attendance-event-{event_id}.csv"'},
+    )
 
 
 @router.get("/events/{event_id}/qr.svg")

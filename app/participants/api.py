@@ -26,3 +26,25 @@ def join(
         "team_id": joined.participant.team_id,
         "here_as": joined.participant.here_as.value,
     }
+
+
+@router.post("/events/{event_id}/return-code", status_code=201)
+def create_return_code(event_id: int, session: SessionDep, tokens: ParticipantTokens) -> dict[str, str]:
+    """A code to write down, to reach your contributions from another device. Shown once."""
+    with transaction(session):
+        participant = service.require_participant(session, event_id, tokens)
+        code = service.create_return_code(session, participant)
+    return {"return_code": code}
+
+
+@router.post("/return", status_code=201)
+def use_return_code(
+    body: service.ReturnRequest,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    tokens: ParticipantTokens,
+) -> dict[str, Any]:
+    joined = service.redeem_return_code(session, body)
+    remember_participant(response, settings, joined.token, tokens)
+    return {"event_id": joined.event.id}

@@ -26,6 +26,9 @@ class Participant(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
-    token_hash: str = Field(max_length=64, unique=True)
+    # Emptied when the event's retention period ends; from then on nobody can edit.
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    # An optional second key the participant keeps to reach their words from another device.
+    return_code_hash: str | None = Field(default=None, max_length=64, unique=True)
     team_id: int | None = Field(default=None, foreign_key="team.id", ondelete="SET NULL")
     here_as: HereAs = Field(default=HereAs.prefer_not_to_say, max_length=20)

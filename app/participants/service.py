@@ -5,6 +5,7 @@ import secrets
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from app.errors import Forbidden
@@ -69,12 +70,17 @@ def find(session: Session, event_id: int, tokens: list[str]) -> tuple[Participan
     if not tokens:
         return None
     by_hash = {hash_token(t): t for t in tokens}
+    hashes = list(by_hash)
     participant = session.exec(
         select(Participant).where(
-            Participant.event_id == event_id, col(Participant.token_hash).in_(list(by_hash))
+            Participant.event_id == event_id,
+            or_(col(Participant.token_hash).in_(hashes), col(Participant.return_code_hash).in_(hashes)),
         )
     ).first()
-    return (participant, by_hash[participant.token_hash]) if participant else None
+    if participant is None:
+        return None
+    key = participant.token_hash if participant.token_hash in by_hash else participant.return_code_hash
+    return participant, by_hash[key or ""]
 
 
 def choose_team(session: Session, participant: Participant, team_id: int) -> Participant:
@@ -88,3 +94,47 @@ def require_participant(session: Session, event_id: int, tokens: list[str]) -> P
     if found is None:
         raise Forbidden("Join this event first, with the code on the screen.")
     return found[0]
+
+
+RETURN_CODE_GROUPS = 4
+
+
+def normalise_return_code(code: str) -> str:
+    letters = "".join(ch for ch in code.upper() if ch.isalnum())[: RETURN_CODE_GROUPS * 4]
+    return "-".join(letters[i : i + 4] for i in range(0, len(letters), 4))
+
+
+def create_return_code(session: Session, participant: Participant) -> str:
+    """A code the participant writes down to reach their words from another device. Only its
+    hash is kept; asking again replaces it."""
+    code = normalise_return_code(
+        "".join(secrets.choice(events.JOIN_CODE_ALPHABET) for _ in range(RETURN_CODE_GROUPS * 4))
+    )
+    participant.return_code_hash = hash_token(code)
+    session.add(participant)
+    return code
+
+
+class ReturnRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    join_code: str = Field(min_length=1, max_length=20)
+    return_code: str = Field(min_length=1, max_length=40)
+
+
+def redeem_return_code(session: Session, data: ReturnRequest) -> Joined:
+    event = session.exec(
+        select(Event).where(Event.join_code == events.normalise_join_code(data.join_code))
+    ).first()
+    code = normalise_return_code(data.return_code)
+    participant = (
+        session.exec(
+            select(Participant).where(
+                Participant.event_id == event.id, Participant.return_code_hash == hash_token(code)
+            )
+        ).first()
+        if event is not None
+        else None
+    )
+    if event is None or participant is None:
+        raise Forbidden("That join code and return code do not match. Check both and try again.")
+    return Joined(participant=participant, event=event, token=code)

@@ -7,20 +7,26 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.annotations import service as annotations
 from app.annotations.models import Annotation
-from app.db import transaction
+from app.db import scrub_deleted, transaction
 from app.deps import ParticipantTokens, PublishDep, SessionDep, SettingsDep, remember_participant
 from app.errors import DomainError, NotFound
 from app.events import service as events
 from app.events.fragments import live_context
 from app.events.models import Event
+from app.events.retention import changes_close_at
 from app.forms import optional_int, validate
 from app.participants import service
 from app.participants.models import Participant
+from app.support import service as support
+from app.support.models import SUPPORT_LABELS
 from app.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
 TextField = Annotated[str, Form(max_length=2000)]
+SKIP_COOKIE = "lenswalk_skip"
+MAX_SKIPPED = 12
+SUPPORT_LABELS_BY_VALUE = {k.value: v for k, v in SUPPORT_LABELS.items()}
 
 
 @router.get("/join")
@@ -69,7 +75,13 @@ def _participant(session: SessionDep, event_id: int, tokens: list[str]) -> tuple
     return event, service.require_participant(session, event_id, tokens)
 
 
-def _page_context(session: SessionDep, event: Event, participant: Participant) -> dict[str, Any]:
+def _skipped(request: Request) -> list[str]:
+    return [s for s in (request.cookies.get(SKIP_COOKIE) or "").split(".") if s][:MAX_SKIPPED]
+
+
+def _page_context(
+    session: SessionDep, event: Event, participant: Participant, request: Request
+) -> dict[str, Any]:
     ctx = live_context(session, event, "participant")
     team_views = events.teams(session, event.id or 0)
     ctx.update(
@@ -78,6 +90,9 @@ def _page_context(session: SessionDep, event: Event, participant: Participant) -
             "team": next((v for v in team_views if v.team.id == participant.team_id), None),
             "event_vignettes": [v for view in team_views for v in view.vignettes],
             "mine": annotations.list_mine(session, participant),
+            "skipped": _skipped(request),
+            "my_check_ins": support.my_check_ins(session, participant),
+            "changes_close_at": changes_close_at(event),
         }
     )
     return ctx
@@ -89,7 +104,7 @@ def journey_page(event_id: int, request: Request, session: SessionDep, tokens: P
         event, participant = _participant(session, event_id, tokens)
     except DomainError:
         return RedirectResponse("/join", status_code=303)
-    return render(request, "participants/journey.html", _page_context(session, event, participant))
+    return render(request, "participants/journey.html", _page_context(session, event, participant, request))
 
 
 @router.post("/events/{event_id}/journey/annotations")
@@ -123,7 +138,7 @@ def add_annotation(
     publish(messages)
     if not is_htmx(request):
         return RedirectResponse(f"/events/{event_id}/journey#tp-{annotation.touchpoint_id}", status_code=303)
-    ctx = _page_context(session, event, participant)
+    ctx = _page_context(session, event, participant, request)
     tp = next(tp for tp in ctx["touchpoints"] if tp.id == annotation.touchpoint_id)
     ctx.update({"tp": tp, "added": annotation})
     return render(request, "participants/journey.html", ctx, block="annotation_added")
@@ -143,7 +158,7 @@ def edit_page(
 ) -> Response:
     annotation, participant = _own(session, annotation_id, tokens)
     event = events.get_event(session, annotation.event_id)
-    ctx = _page_context(session, event, participant)
+    ctx = _page_context(session, event, participant, request)
     ctx["annotation"] = annotation
     return render(request, "participants/edit.html", ctx)
 
@@ -171,6 +186,7 @@ def edit(
     with transaction(session):
         _annotation, participant = _own(session, annotation_id, tokens)
         annotation, messages = annotations.update_annotation(session, participant, annotation_id, data)
+    scrub_deleted(session)
     publish(messages)
     return RedirectResponse(f"/events/{annotation.event_id}/journey#mine", status_code=303)
 
@@ -183,8 +199,129 @@ def withdraw(
         annotation, participant = _own(session, annotation_id, tokens)
         event_id = annotation.event_id
         messages = annotations.withdraw_annotation(session, participant, annotation_id)
+    scrub_deleted(session)
     publish(messages)
     return RedirectResponse(f"/events/{event_id}/journey#mine", status_code=303)
+
+
+@router.get("/events/{event_id}/support")
+def support_page(
+    event_id: int, request: Request, session: SessionDep, tokens: ParticipantTokens, sent: str = ""
+) -> Response:
+    event, _ = _participant(session, event_id, tokens)
+    return render(
+        request,
+        "participants/support.html",
+        {
+            "event": event,
+            "sent": sent in SUPPORT_LABELS_BY_VALUE,
+            "sent_label": SUPPORT_LABELS_BY_VALUE.get(sent),
+        },
+    )
+
+
+@router.post("/events/{event_id}/support")
+def ask_for_support(
+    event_id: int,
+    session: SessionDep,
+    tokens: ParticipantTokens,
+    publish: PublishDep,
+    kind: Annotated[str, Form(max_length=40)],
+    place: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    data = validate(support.SupportIn, {"kind": kind, "place": place})
+    with transaction(session):
+        event, participant = _participant(session, event_id, tokens)
+        _request, messages = support.request_support(session, event, participant, data)
+    publish(messages)
+    return RedirectResponse(f"/events/{event_id}/support?sent={data.kind.value}", status_code=303)
+
+
+@router.post("/events/{event_id}/check-in")
+def check_in(
+    event_id: int,
+    session: SessionDep,
+    tokens: ParticipantTokens,
+    moment: Annotated[str, Form(max_length=20)],
+    feeling: Annotated[str, Form(max_length=40)],
+) -> Response:
+    data = validate(support.CheckInIn, {"moment": moment, "feeling": feeling})
+    with transaction(session):
+        event, participant = _participant(session, event_id, tokens)
+        support.check_in(session, event, participant, data)
+    target = "closing" if data.moment.value == "leaving" else "journey"
+    return RedirectResponse(f"/events/{event_id}/{target}#check-in", status_code=303)
+
+
+@router.post("/events/{event_id}/vignettes/{slug}/skip")
+def skip_vignette(
+    event_id: int,
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    tokens: ParticipantTokens,
+    settings: SettingsDep,
+    show: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    """Remember on this phone only that the participant chose not to read this story."""
+    _participant(session, event_id, tokens)
+    vignette = events.event_vignette(session, event_id, slug[:80])
+    skipped = [s for s in _skipped(request) if s != vignette.slug]
+    if not show:
+        skipped = [vignette.slug, *skipped][:MAX_SKIPPED]
+    response = RedirectResponse(f"/events/{event_id}/journey#vignette-{vignette.slug}", status_code=303)
+    response.set_cookie(
+        SKIP_COOKIE,
+        ".".join(skipped),
+        max_age=60 * 60 * 24 * 30,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+    )
+    return response
+
+
+@router.post("/events/{event_id}/return-code")
+def return_code(event_id: int, request: Request, session: SessionDep, tokens: ParticipantTokens) -> Response:
+    with transaction(session):
+        event, participant = _participant(session, event_id, tokens)
+        code = service.create_return_code(session, participant)
+    return render(request, "participants/return_code.html", {"event": event, "code": code})
+
+
+@router.get("/return")
+def return_page(request: Request) -> Response:
+    return render(request, "participants/return.html")
+
+
+@router.post("/return")
+def use_return_code(
+    session: SessionDep,
+    settings: SettingsDep,
+    tokens: ParticipantTokens,
+    join_code: Annotated[str, Form(max_length=20)],
+    return_code: Annotated[str, Form(max_length=40)],
+) -> Response:
+    data = validate(service.ReturnRequest, {"join_code": join_code, "return_code": return_code})
+    joined = service.redeem_return_code(session, data)
+    response = RedirectResponse(f"/events/{joined.event.id}/journey#mine", status_code=303)
+    remember_participant(response, settings, joined.token, tokens)
+    return response
+
+
+@router.get("/events/{event_id}/closing")
+def closing_page(event_id: int, request: Request, session: SessionDep, tokens: ParticipantTokens) -> Response:
+    event, participant = _participant(session, event_id, tokens)
+    return render(
+        request,
+        "participants/closing.html",
+        {
+            "event": event,
+            "mine": annotations.list_mine(session, participant),
+            "my_check_ins": support.my_check_ins(session, participant),
+            "changes_close_at": changes_close_at(event),
+        },
+    )
 
 
 @router.get("/safe")

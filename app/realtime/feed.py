@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from app.annotations import service as annotations
 from app.realtime.hub import Renderer
 from app.roomlog import service as roomlog
-from app.roomlog.service import ANNOTATION_TYPES, RoomMessage
+from app.roomlog.service import ANNOTATION_TYPES, FACILITATOR_ONLY_TYPES, RoomMessage
 
 
 def resolve(session: Session, event_id: int, after_seq: int, upto_seq: int | None) -> list[RoomMessage]:
@@ -60,6 +60,8 @@ def project(message: RoomMessage, audience: str) -> dict[str, Any]:
     Participants never receive hidden content: hiding reaches them as a removal, unhiding as an
     addition, so every audience still sees every seq exactly once."""
     type_, data = message.type, message.data
+    if audience == "participant" and type_ in FACILITATOR_ONLY_TYPES:
+        return {"seq": message.seq, "type": "private", "data": None}
     if audience == "participant" and type_ in ANNOTATION_TYPES:
         data = data or {}
         gone = (

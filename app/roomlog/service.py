@@ -21,6 +21,10 @@ ANNOTATION_TYPES = frozenset(
 )
 
 
+# Private to facilitators: participants receive only that something private happened.
+FACILITATOR_ONLY_TYPES = frozenset({"support.requested", "support.handled"})
+
+
 @dataclass(frozen=True)
 class RoomMessage:
     event_id: int

@@ -1,0 +1,28 @@
+"""Keep participants' addresses and devices out of the logs.
+
+uvicorn's access log is switched off in `lenswalk serve`; this also drops the per-connection
+websocket lines uvicorn writes (they carry the client's IP address and port)."""
+
+import logging
+import re
+
+_ADDRESS = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}:\d+\b|\[[0-9a-fA-F:]+\]:\d+")
+
+
+class NoClientAddresses(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.msg if isinstance(record.msg, str) else ""
+        if '"WebSocket ' in message:
+            return False
+        try:
+            rendered = record.getMessage()
+        except Exception:
+            return True
+        return not _ADDRESS.search(rendered)
+
+
+def install() -> None:
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "websockets", "websockets.server"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, NoClientAddresses) for f in logger.filters):
+            logger.addFilter(NoClientAddresses())
