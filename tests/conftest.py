@@ -5,9 +5,12 @@ LENSWALK_TEST_BROKER_URL to run the same suite against PostgreSQL and Redis."""
 import json
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -217,3 +220,56 @@ def nothing_arrives(ws: ClientConnection, wait: float = 0.4) -> bool:
     except TimeoutError:
         return True
     return False
+
+
+LENSWALK_COMMAND = [sys.executable, "-m", "app.cli"]
+
+
+def command_env(tmp: Path, **extra: str) -> dict[str, str]:
+    """The environment of a real `lenswalk` process on its own fresh SQLite file in `tmp`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LENSWALK_")}
+    env.update(
+        {
+            "LENSWALK_DATABASE_URL": f"sqlite:///{tmp / 'data' / 'lenswalk.db'}",
+            "LENSWALK_DATA_DIR": str(tmp / "data"),
+            **extra,
+        }
+    )
+    return env
+
+
+def run_command(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*LENSWALK_COMMAND, *args], input=stdin, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+@contextmanager
+def serve_process(env: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
+    """`lenswalk serve` as a real process; yields its base URL and, once it has stopped, its
+    output (the list is filled on exit)."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [*LENSWALK_COMMAND, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    output: list[str] = []
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline and proc.poll() is None, "lenswalk serve did not start"
+            time.sleep(0.1)
+        yield base, output
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=15)
+        output.append(out.replace(base, "<server>"))

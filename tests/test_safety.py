@@ -1,28 +1,27 @@
 """Issue 5: anonymity that holds, taking words back, support, breaks and check-ins."""
 
 import datetime as dt
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import text
 from sqlmodel import Session
+from websockets.sync.client import connect
 
 from app.events.retention import apply_retention
 from tests.conftest import (
     LiveServer,
     annotate,
     client,
+    command_env,
     cookie_header,
-    free_port,
     join,
     nothing_arrives,
     open_stream,
     receive_json,
+    run_command,
+    serve_process,
 )
 from tests.test_pages import live, recv_until
 
@@ -317,23 +316,9 @@ def test_purge_deletes_the_event_and_everything_in_it(
     phone = join(server, event)
     annotate(phone, event, text="Purged words heron-5531")
     facilitator.post(f"/events/{event['id']}/attendance", data={"name": "Purged Person", "hours": "2"})
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LENSWALK_")}
-    env.update({"LENSWALK_DATABASE_URL": settings.database_url, "LENSWALK_DATA_DIR": str(settings.data_dir)})
-    unconfirmed = subprocess.run(
-        [sys.executable, "-m", "app.cli", "purge", str(event["id"])],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert unconfirmed.returncode == 2
-    done = subprocess.run(
-        [sys.executable, "-m", "app.cli", "purge", str(event["id"]), "--yes"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    env = command_env(settings.data_dir, LENSWALK_DATABASE_URL=settings.database_url)
+    assert run_command(env, "purge", str(event["id"])).returncode == 2  # not without --yes
+    done = run_command(env, "purge", str(event["id"]), "--yes")
     assert done.returncode == 0, done.stderr
     with db.connect() as conn:
         for table in ("event", "annotation", "participant", "attendance", "room_event", "team"):
@@ -351,35 +336,11 @@ def test_purge_deletes_the_event_and_everything_in_it(
 
 
 def test_database_and_logs_hold_no_address_device_or_token(tmp_path: Path) -> None:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LENSWALK_")}
-    env.update(
-        {
-            "LENSWALK_DATABASE_URL": f"sqlite:///{tmp_path / 'privacy.db'}",
-            "LENSWALK_DATA_DIR": str(tmp_path),
-            "LENSWALK_ADMIN_EMAIL": "lead@example.org",
-            "LENSWALK_ADMIN_PASSWORD": "a long admin password",
-        }
-    )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    env = command_env(
+        tmp_path, LENSWALK_ADMIN_EMAIL="lead@example.org", LENSWALK_ADMIN_PASSWORD="a long admin password"
     )
     agent = "PrivacyProbeBrowser/9.9 (unique-device-7781)"
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline and proc.poll() is None
-            time.sleep(0.1)
+    with serve_process(env) as (base, output):
         lead = httpx.Client(base_url=base, headers={"User-Agent": agent})
         lead.post("/api/v1/session", json={"email": "lead@example.org", "password": "a long admin password"})
         maps = lead.get("/api/v1/journey-maps").json()
@@ -389,12 +350,8 @@ def test_database_and_logs_hold_no_address_device_or_token(tmp_path: Path) -> No
         phone = httpx.Client(base_url=base, headers={"User-Agent": agent, "X-Forwarded-For": "203.0.113.77"})
         phone.post("/api/v1/join", json={"join_code": event["join_code"], "team_id": event["teams"][0]["id"]})
         token = phone.cookies["lenswalk_participant"]
-        from websockets.sync.client import connect
-
-        with connect(
-            f"ws://127.0.0.1:{port}/api/v1/events/{event['id']}/stream",
-            additional_headers={**cookie_header(phone), "User-Agent": agent},
-        ) as ws:
+        stream = base.replace("http://", "ws://") + f"/api/v1/events/{event['id']}/stream"
+        with connect(stream, additional_headers={**cookie_header(phone), "User-Agent": agent}) as ws:
             phone.post(
                 f"/api/v1/events/{event['id']}/annotations",
                 json={
@@ -408,11 +365,8 @@ def test_database_and_logs_hold_no_address_device_or_token(tmp_path: Path) -> No
         phone.get(f"/events/{event['id']}/journey")
         lead.close()
         phone.close()
-    finally:
-        proc.terminate()
-        output, _ = proc.communicate(timeout=15)
-    raw = b"".join(p.read_bytes() for p in tmp_path.glob("privacy.db*"))
+    raw = b"".join(p.read_bytes() for p in (tmp_path / "data").glob("lenswalk.db*"))
     assert b"Privacy probe words" in raw  # the content itself is there...
     for secret in ("127.0.0.1", "203.0.113.77", agent, "unique-device-7781", token):
         assert secret.encode() not in raw, secret  # ...but nothing about who or what sent it
-        assert secret not in output.replace(f"http://127.0.0.1:{port}", ""), secret
+        assert secret not in output[0], secret
