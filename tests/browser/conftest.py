@@ -6,6 +6,7 @@ Without Chromium or Playwright these tests are skipped and the run says so; with
 LENSWALK_REQUIRE_BROWSER=1 (CI) a missing browser fails them instead."""
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,12 @@ CHROMIUM_ARGS = [
 ]
 AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
 SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
-PHONE = {"viewport": {"width": 360, "height": 640}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+PHONE = {
+    "viewport": {"width": 360, "height": 640},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+}
 PROJECTOR = {"viewport": {"width": 1920, "height": 1080}}
 LAPTOP = {"viewport": {"width": 1280, "height": 800}}
 # Long enough for a loaded CI machine, short enough that "live" still means live.
@@ -145,11 +151,16 @@ def annotate(
     send: bool = True,
 ) -> "Locator":
     """Open the stage, open "Add to <touchpoint>", fill the form and (unless told not to) send it."""
-    details = page.locator("details.stage", has=page.locator("summary", has_text=stage))
+    name = page.locator("summary > span:first-child", has_text=re.compile(rf"^\d+\. {re.escape(stage)}$"))
+    details = page.locator("details.stage", has=name)
     if details.get_attribute("open") is None:
         details.locator("summary").first.click()
-    section = details.locator("section.touchpoint", has=page.get_by_role("heading", name=touchpoint, exact=True))
-    section.get_by_text(f"Add to {touchpoint}", exact=True).click()
+    section = details.locator(
+        "section.touchpoint", has=page.get_by_role("heading", name=touchpoint, exact=True)
+    )
+    adding = section.locator("details.add-annotation")
+    if adding.get_attribute("open") is None:
+        adding.locator("summary").click()
     form = section.locator("form.annotation-form")
     form.get_by_role("radio", name=kind).check()
     for principle in principles:
@@ -167,11 +178,15 @@ def screenshot(page: "Page", name: str, **options: Any) -> None:
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), animations="disabled", **options)
 
 
-def serious_violations(page: "Page") -> list[str]:
-    """axe-core's serious and critical findings on the page as it is now, one readable line each."""
+def serious_violations(page: "Page", rules: list[str] | None = None) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now (all rules, or only `rules`),
+    one readable line each."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    options: dict[str, Any] = {"resultTypes": ["violations"]}
+    if rules:
+        options["runOnly"] = {"type": "rule", "values": rules}
+    result = page.evaluate("async options => await axe.run(document, options)", options)
     return [
         f"{v['impact']}: {v['id']} ({v['help']}) at {[n['target'] for n in v['nodes']][:5]}"
         for v in result["violations"]

@@ -1,0 +1,155 @@
+"""axe-core on every page, as each person sees it: no serious or critical violations. Every rule in the
+light colours; colour contrast again in the dark ones (a phone set to dark mode gets them)."""
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from app.setup import prepare
+from tests.browser.conftest import LAPTOP, PHONE, annotate, join_with_code, serious_violations, sign_in
+from tests.conftest import LiveServer, create_event, make_settings, signed_in, start_server
+
+pytestmark = pytest.mark.browser
+
+
+class Axe:
+    """Checks pages one by one and keeps every finding, so one run names them all."""
+
+    def __init__(self, rules: list[str] | None = None) -> None:
+        self.rules = rules
+        self.found: dict[str, list[str]] = {}
+
+    def check(self, page: Page, name: str) -> None:
+        page.wait_for_load_state("load")
+        self.found[name] = serious_violations(page, self.rules)
+
+    def assert_clean(self) -> None:
+        assert self.found, "no page was checked"
+        assert {name: v for name, v in self.found.items() if v} == {}
+
+
+def device(new_context, size: dict, scheme: str = "light") -> BrowserContext:
+    # bypass_csp: axe is injected as an inline script, which a strict Content-Security-Policy refuses.
+    return new_context(**size, color_scheme=scheme, bypass_csp=True)
+
+
+def test_participant_pages(server: LiveServer, new_context) -> None:
+    axe = Axe()
+    event = create_event(signed_in(server), title="Lens walk for axe")
+    page = device(new_context, PHONE).new_page()
+    page.goto(f"{server.base_url}/")
+    axe.check(page, "home")
+    page.goto(f"{server.base_url}/join")
+    axe.check(page, "join: the code")
+    page.goto(f"{server.base_url}/join?code=ZZZZZZ")
+    axe.check(page, "join: a wrong code")
+    page.goto(f"{server.base_url}/join?code={event['join_code']}")
+    axe.check(page, "join: choose a team")
+    join_with_code(page, server, event["join_code"], "Team 2")
+    add_and_open_a_form(page)
+    axe.check(page, "journey, with a vignette, a contribution and a form open")
+    page.locator("#mine").get_by_role("link", name="Change").click()
+    axe.check(page, "change a contribution")
+    page.goto(f"{server.base_url}/safe")
+    axe.check(page, "quick-hide page")
+    axe.assert_clean()
+
+
+def add_and_open_a_form(page: Page) -> None:
+    text = "Nobody says how long the wait is."
+    annotate(
+        page, stage="Waiting", touchpoint="Length of wait", kind="Barrier", principles=["Trust"], text=text
+    )
+    expect(page.locator("#mine")).to_contain_text(text)
+    page.locator("details.vignette summary").first.click()
+    page.get_by_text("Add to Contact while waiting", exact=True).click()
+
+
+def test_facilitator_pages(server: LiveServer, new_context) -> None:
+    axe = Axe()
+    page = device(new_context, LAPTOP).new_page()
+    page.goto(f"{server.base_url}/signin")
+    axe.check(page, "sign in")
+    sign_in(page, server)
+    page.get_by_role("link", name="Create an event").click()
+    axe.check(page, "create an event")
+    page.get_by_label("Title").fill("Lens walk for axe, by hand")
+    page.get_by_role("button", name="Create event").click()
+    for summary in page.locator("details summary").all()[:2]:
+        summary.click()
+    axe.check(page, "event page, draft, journey map editable")
+    page.get_by_role("button", name="Open the event for joining").click()
+    axe.check(page, "event page, open")
+    event_url = page.url
+    code = page.locator("p", has_text="Join code:").locator("strong").inner_text()
+    phone = device(new_context, PHONE).new_page()
+    join_with_code(phone, server, code, "Team 1")
+    for text in ("Reception was kind and quiet.", "The letter was full of jargon."):
+        annotate(
+            phone,
+            stage="Finding out",
+            touchpoint="Word of mouth",
+            kind="Strength",
+            principles=["Safety"],
+            text=text,
+        )
+        expect(phone.locator("#mine")).to_contain_text(text)
+    page.goto(f"{event_url}/console")
+    hide_one(page, "jargon")
+    axe.check(page, "console, with a hidden contribution")
+    page.goto(f"{event_url}/board")
+    axe.check(page, "board")
+    page.goto(f"{server.base_url}/")
+    axe.check(page, "my events")
+    page.goto(f"{server.base_url}/vignettes")
+    page.locator("details summary").first.click()
+    axe.check(page, "vignettes")
+    page.goto(f"{server.base_url}/vignettes/new")
+    axe.check(page, "write a vignette")
+    page.goto(f"{server.base_url}/events/999999")
+    axe.check(page, "an error page")
+    axe.assert_clean()
+
+
+def hide_one(console: Page, text: str) -> None:
+    console.locator("#moderation li", has_text=text).get_by_role("button", name="Hide").click()
+    expect(console.locator("#moderation li", has_text=text)).to_contain_text("Hidden from the room")
+
+
+def test_dark_colours_keep_their_contrast(server: LiveServer, new_context) -> None:
+    axe = Axe(rules=["color-contrast"])
+    facilitator = signed_in(server)
+    event = create_event(facilitator, title="Lens walk in the dark")
+    phone = device(new_context, PHONE, "dark").new_page()
+    join_with_code(phone, server, event["join_code"], "Team 3")
+    add_and_open_a_form(phone)
+    axe.check(phone, "journey")
+    laptop = device(new_context, LAPTOP, "dark")
+    laptop.add_cookies(
+        [{"name": n, "value": v, "url": server.base_url} for n, v in facilitator.cookies.items()]
+    )
+    page = laptop.new_page()
+    page.goto(f"{server.base_url}/events/{event['id']}/console")
+    hide_one(page, "how long the wait")
+    axe.check(page, "console")
+    page.goto(f"{server.base_url}/events/{event['id']}")
+    axe.check(page, "event page")
+    page.goto(f"{server.base_url}/events/{event['id']}/board")
+    axe.check(page, "board")
+    axe.assert_clean()
+
+
+def test_first_run_setup_page(tmp_path, new_context) -> None:
+    settings = make_settings(tmp_path, admin_email=None, admin_password=None)
+    if not settings.is_sqlite:
+        pytest.skip("the first-run page needs a database with no facilitator: SQLite only")
+    prepare(settings)
+    fresh = start_server(settings)
+    try:
+        axe = Axe()
+        page = device(new_context, LAPTOP).new_page()
+        page.goto(f"{fresh.base_url}/")
+        assert page.url.endswith("/setup")
+        axe.check(page, "first-run set-up")
+        axe.assert_clean()
+    finally:
+        fresh.stop()
