@@ -98,7 +98,7 @@ def test_a_facilitator_and_three_phones_run_the_room_live(server: LiveServer, ne
         text=WORDS["c"],
         send=False,
     )
-    form.locator("legend").first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    form.locator("xpath=../summary").evaluate("e => e.scrollIntoView({block: 'start'})")
     screenshot(third, "phone-annotate")
     form.get_by_role("button", name="Add").click()
     expect(board.locator("#latest")).to_contain_text(WORDS["c"], timeout=LIVE_MS)

@@ -37,7 +37,7 @@ def test_an_annotation_written_offline_arrives_once_when_back_online(
     expect(board.locator("#latest")).not_to_contain_text(WORDS)
 
     phone.set_offline(False)
-    expect(board.locator("#latest")).to_contain_text(WORDS, timeout=6000)
+    expect(board.locator("#latest")).to_contain_text(WORDS, timeout=4000)
     page.wait_for_timeout(1000)  # a duplicate sent late would show up by now
     expect(board.locator("#latest li", has_text=WORDS)).to_have_count(1)
     expect(page.locator("#mine li", has_text=WORDS)).to_have_count(1)
