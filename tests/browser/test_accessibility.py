@@ -7,7 +7,8 @@ from app.setup import prepare
 from tests.browser.conftest import LAPTOP, PHONE, annotate, join_with_code, serious_violations, sign_in
 from tests.conftest import LiveServer, create_event, make_settings, signed_in, start_server
 
-pytestmark = pytest.mark.browser
+# A browser and several pages per test: more than the suite's 60 s on a busy machine.
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(150)]
 
 
 class Axe:

@@ -6,7 +6,8 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import PHONE, annotate, join_with_code
 from tests.conftest import LiveServer, create_event, signed_in
 
-pytestmark = pytest.mark.browser
+# A browser and several pages per test: more than the suite's 60 s on a busy machine.
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(150)]
 
 
 def tab_to(page: Page, selector: str, limit: int = 150) -> None:

@@ -19,7 +19,8 @@ from tests.browser.conftest import (
 )
 from tests.conftest import LiveServer
 
-pytestmark = pytest.mark.browser
+# A browser and several pages per test: more than the suite's 60 s on a busy machine.
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(150)]
 
 WORDS = {
     "a": "Reception asked why I was here in front of everyone in the queue.",

@@ -7,7 +7,8 @@ from sqlalchemy import text
 from tests.browser.conftest import LAPTOP, PHONE, annotate, join_with_code, wait_live
 from tests.conftest import LiveServer, create_event, signed_in
 
-pytestmark = pytest.mark.browser
+# A browser and several pages per test: more than the suite's 60 s on a busy machine.
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(150)]
 
 WORDS = "The waiting room was so loud I went back outside."
 
