@@ -75,7 +75,9 @@ def retention_command(_args: argparse.Namespace) -> int:
 
 def purge_command(args: argparse.Namespace) -> int:
     if not args.yes:
-        print("This deletes the event and everything in it, for good. Add --yes to go ahead.", file=sys.stderr)
+        print(
+            "This deletes the event and everything in it, for good. Add --yes to go ahead.", file=sys.stderr
+        )
         return 2
     settings = get_settings()
     engine = make_engine(settings.database_url)
