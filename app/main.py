@@ -26,6 +26,7 @@ from app.events.retention import apply_retention
 from app.facilitators import api as facilitators_api
 from app.journeys import api as journeys_api
 from app.participants import api as participants_api
+from app.phases import api as phases_api
 from app.realtime import ws
 from app.realtime.broker import create_broker
 from app.realtime.feed import Feed, json_renderer
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         participants_api,
         annotations_api,
         support_api,
+        phases_api,
     ):
         app.include_router(module.router)
     app.include_router(ws.router)

@@ -6,6 +6,7 @@ from app.events.models import Event, EventFacilitator, Team, TeamVignette
 from app.facilitators.models import Facilitator
 from app.journeys.models import JourneyMap, Stage, Touchpoint
 from app.participants.models import Participant
+from app.phases.models import Phase, Readiness
 from app.roomlog.models import RoomEvent
 from app.support.models import CheckIn, SupportRequest
 from app.vignettes.models import Vignette
@@ -19,6 +20,8 @@ __all__ = [
     "Facilitator",
     "JourneyMap",
     "Participant",
+    "Phase",
+    "Readiness",
     "RoomEvent",
     "Stage",
     "SupportRequest",

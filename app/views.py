@@ -5,8 +5,9 @@ from fastapi import APIRouter
 from app.events import views as events
 from app.facilitators import views as facilitators
 from app.participants import views as participants
+from app.phases import views as phases
 from app.vignettes import views as vignettes
 
 router = APIRouter(include_in_schema=False)
-for module in (facilitators, events, participants, vignettes):
+for module in (facilitators, events, participants, vignettes, phases):
     router.include_router(module.router)

@@ -66,7 +66,10 @@ def list_annotations(
         if mine
         else service.list_annotations(session, event_id, include_hidden=False)
     )
-    return [{k: v for k, v in service.snapshot(session, a).items() if k != "hidden" or mine} for a in rows]
+    return [
+        {k: v for k, v in service.snapshot(session, a).items() if k not in ("hidden", "private") or mine}
+        for a in rows
+    ]
 
 
 @router.patch("/annotations/{annotation_id}")

@@ -40,5 +40,7 @@ class Annotation(SQLModel, table=True):
     principles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     text: str = Field(max_length=TEXT_MAX)
     hidden: bool = False
+    # Written while the phase keeps writing private: only the author sees it until the reveal.
+    private: bool = False
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -1,5 +1,6 @@
 """Annotations: strengths, barriers and ideas on touchpoints. Only the author may change or
-withdraw one; facilitators may hide and unhide. Nothing here reveals who wrote what."""
+withdraw one; facilitators may hide and unhide, and reveal what was written in private. Nothing
+here reveals who wrote what."""
 
 from collections import Counter
 from typing import Any
@@ -14,7 +15,8 @@ from app.events.models import Event, EventStatus
 from app.events.retention import changes_close_at
 from app.journeys import service as journeys
 from app.participants.models import Participant
-from app.roomlog.service import RoomMessage, record
+from app.phases import service as phases
+from app.roomlog.service import REVEALED, RoomMessage, record
 from app.timeutil import utcnow
 from app.vignettes.models import Vignette
 
@@ -83,6 +85,7 @@ def snapshot(session: Session, annotation: Annotation) -> dict[str, Any]:
         "text": annotation.text,
         "vignette_slug": slug,
         "hidden": annotation.hidden,
+        "private": annotation.private,
         "created_at": annotation.created_at.isoformat(),
         "updated_at": annotation.updated_at.isoformat(),
     }
@@ -113,6 +116,7 @@ def add_annotation(
         kind=data.kind,
         principles=[p.value for p in data.principles],
         text=data.text,
+        private=phases.writing_is_private(session, event),
     )
     session.add(annotation)
     session.flush()
@@ -185,6 +189,25 @@ def set_hidden(
     ]
 
 
+def reveal(session: Session, event: Event) -> list[RoomMessage]:
+    """Everything written in private becomes visible to the room at once."""
+    rows = list(
+        session.exec(
+            select(Annotation)
+            .where(Annotation.event_id == event.id, col(Annotation.private).is_(True))
+            .order_by(col(Annotation.created_at), col(Annotation.id))
+        )
+    )
+    if not rows:
+        return []
+    for annotation in rows:
+        annotation.private = False
+        session.add(annotation)
+    session.flush()
+    data = {"count": len(rows), "annotations": [snapshot(session, a) for a in rows]}
+    return [record(session, event.id or 0, REVEALED, data=data)]
+
+
 def list_annotations(
     session: Session,
     event_id: int,
@@ -193,7 +216,8 @@ def list_annotations(
     touchpoint_id: int | None = None,
     limit: int | None = None,
 ) -> list[Annotation]:
-    query = select(Annotation).where(Annotation.event_id == event_id)
+    """What the room may see: annotations still private to their authors are never listed."""
+    query = select(Annotation).where(Annotation.event_id == event_id, col(Annotation.private).is_(False))
     if not include_hidden:
         query = query.where(col(Annotation.hidden).is_(False))
     if touchpoint_id is not None:
@@ -218,7 +242,11 @@ def counts(session: Session, event_id: int, touchpoint_id: int | None = None) ->
     """Visible strengths, barriers and ideas per touchpoint."""
     query = (
         select(Annotation.touchpoint_id, Annotation.kind, func.count())
-        .where(Annotation.event_id == event_id, col(Annotation.hidden).is_(False))
+        .where(
+            Annotation.event_id == event_id,
+            col(Annotation.hidden).is_(False),
+            col(Annotation.private).is_(False),
+        )
         .group_by(col(Annotation.touchpoint_id), col(Annotation.kind))
     )
     if touchpoint_id is not None:

@@ -1,6 +1,6 @@
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from app.db import transaction
 from app.deps import (
@@ -68,3 +68,19 @@ def update_settings(
     return service.describe(
         session, event, join_url=join_url(request, settings, event.join_code), for_facilitator=True
     )
+
+
+@router.post("/events/{event_id}/facilitators")
+def add_facilitator(
+    event_id: int,
+    body: service.FacilitatorAdd,
+    response: Response,
+    session: SessionDep,
+    facilitator: CurrentFacilitator,
+) -> dict[str, Any]:
+    """Add a co-facilitator: someone who already has a facilitator account on this Lenswalk."""
+    with transaction(session):
+        event = service.require_facilitator(session, event_id, facilitator.id)
+        _other, added = service.add_facilitator(session, event, email=body.email)
+    response.status_code = 201 if added else 200
+    return {"facilitators": service.facilitator_emails(session, event_id)}

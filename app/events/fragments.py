@@ -14,8 +14,9 @@ from app.annotations.models import Annotation
 from app.events import service as events
 from app.events.models import Event
 from app.journeys import service as journeys
+from app.phases import service as phases
 from app.realtime.hub import Renderer
-from app.roomlog.service import ANNOTATION_TYPES, FACILITATOR_ONLY_TYPES, RoomMessage
+from app.roomlog.service import ANNOTATION_TYPES, FACILITATOR_ONLY_TYPES, REVEALED, RoomMessage
 from app.support import service as support
 from app.templating import render_template
 from app.vignettes.models import Vignette
@@ -23,6 +24,10 @@ from app.vignettes.models import Vignette
 AUDIENCES = ("board", "console", "participant")
 LATEST = 8
 MODERATION = 100
+# Changes to the room itself re-render the room regions (app/templates/phases/_regions.html).
+ROOM_TYPES = frozenset(
+    {"phase.changed", "timer.changed", "spotlight.changed", "agenda.changed", "board.changed"}
+)
 
 
 def heat(count: int) -> int:
@@ -76,10 +81,27 @@ def live_context(
         ctx["support_requests"] = support.open_requests(session, event.id or 0)
         ctx["team_names"] = {view.team.id: view.team.name for view in events.teams(session, event.id or 0)}
         ctx["check_ins"] = support.check_in_summaries(session, event.id or 0, min_group_size=min_group_size)
+    ctx.update(
+        phases.room_context(
+            session,
+            event,
+            audience,
+            visible=lambda: annotations.list_annotations(session, event.id or 0, include_hidden=False),
+        )
+    )
     return ctx
 
 
-ALL_REGIONS = frozenset({"touchpoints", "latest", "moderation", "status", "support"})
+ALL_REGIONS = frozenset(
+    {
+        "touchpoints",
+        "latest",
+        "moderation",
+        "status",
+        "support",
+        *("now", "spotlight", "ready", "board_main", "room_stats"),
+    }
+)
 
 
 def render_update(
@@ -92,11 +114,22 @@ def render_update(
     if message.type in ANNOTATION_TYPES:
         tp_id = (message.data or {}).get("touchpoint_id")
         touchpoints = {int(tp_id)} if tp_id is not None else None
-        regions = {"touchpoints", "latest", "moderation"}
+        regions = {"touchpoints", "latest", "moderation", "room_stats"}
+        if event.board_view != "journey" or event.spotlight_touchpoint_id or event.spotlight_stage_id:
+            regions.add("board_main")
     elif message.type == "event.status":
         regions = {"status"}
     elif message.type in FACILITATOR_ONLY_TYPES and audience == "console":
         regions = {"support"}
+    elif message.type == REVEALED:
+        # Words that were private reach every screen at once: send the whole room again.
+        touchpoints, regions = None, set(ALL_REGIONS)
+    elif message.type == "readiness.changed" and audience == "console":
+        regions = {"room_stats"}
+    elif message.type in ROOM_TYPES:
+        regions = {"now", "spotlight", "board_main", "room_stats"}
+        if message.type == "phase.changed":
+            regions.add("ready")
     else:
         return None
     ctx = live_context(session, event, audience, touchpoints, min_group_size=min_group_size)

@@ -28,6 +28,16 @@ class Event(SQLModel, table=True):
     retention_days: int = 30
     closed_at: dt.datetime | None = None
     retention_done: bool = False
+    # The room as the facilitator runs it (app/phases): timer, spotlight and what the board shows.
+    timer_started_at: dt.datetime | None = None
+    timer_remaining_seconds: int = 0
+    timer_running: bool = False
+    spotlight_stage_id: int | None = Field(default=None, foreign_key="stage.id", ondelete="SET NULL")
+    spotlight_touchpoint_id: int | None = Field(
+        default=None, foreign_key="touchpoint.id", ondelete="SET NULL"
+    )
+    board_view: str = Field(default="journey", max_length=20)
+    board_filter: str | None = Field(default=None, max_length=60)
     # The room log's sequence: bumped under a row lock so seq stays gap-free across instances.
     last_seq: int = 0
     created_at: dt.datetime = Field(default_factory=utcnow)

@@ -10,7 +10,9 @@ from sqlmodel import Session, col, select
 
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.events.models import Event, EventFacilitator, EventStatus, Team, TeamVignette
+from app.facilitators.models import Facilitator
 from app.journeys import service as journeys
+from app.phases.models import default_agenda
 from app.roomlog.service import RoomMessage, record
 from app.timeutil import utcnow
 from app.vignettes import service as vignettes
@@ -43,6 +45,11 @@ class EventSettings(BaseModel):
     support_info: str = Field(default="", max_length=2000)
     changes_close_days: int = Field(default=7, ge=0, le=90)
     retention_days: int = Field(default=30, ge=1, le=3650)
+
+
+class FacilitatorAdd(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    email: str = Field(min_length=3, max_length=254)
 
 
 @dataclass
@@ -81,6 +88,7 @@ def create_event(session: Session, data: EventCreate, *, facilitator_id: int) ->
     session.add(event)
     session.flush()
     session.add(EventFacilitator(event_id=event.id or 0, facilitator_id=facilitator_id))
+    session.add_all(default_agenda(event.id or 0))
     for position, spec in enumerate(team_specs):
         team = Team(event_id=event.id or 0, name=spec.name, position=position)
         session.add(team)
@@ -115,6 +123,29 @@ def require_facilitator(session: Session, event_id: int, facilitator_id: int | N
     if not is_facilitator(session, event_id, facilitator_id):
         raise Forbidden("Only this event's facilitators can do that.")
     return event
+
+
+def add_facilitator(session: Session, event: Event, *, email: str) -> tuple[Facilitator, bool]:
+    """Make an existing facilitator account a co-facilitator of the event; True if newly added."""
+    other = session.exec(select(Facilitator).where(Facilitator.email == email.strip().lower())).first()
+    if other is None:
+        raise NotFound("There is no facilitator account with that email. Ask them to get an account first.")
+    if is_facilitator(session, event.id or 0, other.id):
+        return other, False
+    session.add(EventFacilitator(event_id=event.id or 0, facilitator_id=other.id or 0))
+    session.flush()
+    return other, True
+
+
+def facilitator_emails(session: Session, event_id: int) -> list[str]:
+    return list(
+        session.exec(
+            select(Facilitator.email)
+            .join(EventFacilitator, col(EventFacilitator.facilitator_id) == Facilitator.id)
+            .where(EventFacilitator.event_id == event_id)
+            .order_by(col(Facilitator.email))
+        )
+    )
 
 
 def require_editable_map(session: Session, event_id: int, facilitator_id: int | None) -> Event:

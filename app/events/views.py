@@ -16,6 +16,7 @@ from app.events.fragments import live_context
 from app.events.models import EventStatus
 from app.forms import optional_int, validate
 from app.journeys import service as journeys
+from app.phases import service as phases
 from app.support import service as support
 from app.templating import is_htmx, render
 from app.vignettes import service as vignettes
@@ -203,6 +204,8 @@ def _room_page(
     url = join_url(request, settings, event.join_code)
     ctx = live_context(session, event, audience, min_group_size=settings.min_group_size)
     ctx.update({"join_url": url, "qr": qr_svg(url), "seq": event.last_seq})
+    if audience == "console":
+        ctx["here"] = phases.here_counts(session, event_id, settings.min_group_size)
     return render(request, template, ctx)
 
 

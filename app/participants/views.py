@@ -17,6 +17,7 @@ from app.events.retention import changes_close_at
 from app.forms import optional_int, validate
 from app.participants import service
 from app.participants.models import Participant
+from app.phases import service as phases
 from app.support import service as support
 from app.support.models import SUPPORT_LABELS
 from app.templating import is_htmx, render
@@ -93,6 +94,7 @@ def _page_context(
             "skipped": _skipped(request),
             "my_check_ins": support.my_check_ins(session, participant),
             "changes_close_at": changes_close_at(event),
+            "ready": phases.is_ready(session, event, participant),
         }
     )
     return ctx

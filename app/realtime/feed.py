@@ -11,19 +11,22 @@ from starlette.concurrency import run_in_threadpool
 from app.annotations import service as annotations
 from app.realtime.hub import Renderer
 from app.roomlog import service as roomlog
-from app.roomlog.service import ANNOTATION_TYPES, FACILITATOR_ONLY_TYPES, RoomMessage
+from app.roomlog.service import ANNOTATION_TYPES, FACILITATOR_ONLY_TYPES, REVEALED, RoomMessage
 
 
 def resolve(session: Session, event_id: int, after_seq: int, upto_seq: int | None) -> list[RoomMessage]:
     rows = roomlog.history(session, event_id, after_seq, upto_seq)
-    current = annotations.snapshots(
-        session, [r.subject_id for r in rows if r.type in ANNOTATION_TYPES and r.subject_id]
-    )
+    ids = [r.subject_id for r in rows if r.type in ANNOTATION_TYPES and r.subject_id]
+    ids += [i for r in rows if r.type == REVEALED for i in (r.data or {}).get("ids", [])]
+    current = annotations.snapshots(session, ids)
     messages = []
     for row in rows:
         data = row.data
         type_ = row.type
-        if type_ in ANNOTATION_TYPES:
+        if type_ == REVEALED:
+            shown = [current[i] for i in (row.data or {}).get("ids", []) if i in current]
+            data = {"count": len(shown), "annotations": shown}
+        elif type_ in ANNOTATION_TYPES:
             data = current.get(row.subject_id or 0)
             if data is None:
                 where = (row.data or {}).get("touchpoint_id")
@@ -58,16 +61,16 @@ def project(message: RoomMessage, audience: str) -> dict[str, Any]:
     """The message as `audience` ('facilitator' or 'participant') may see it.
 
     Participants never receive hidden content: hiding reaches them as a removal, unhiding as an
-    addition, so every audience still sees every seq exactly once."""
+    addition. Nobody but the author receives words still private to them: such a message reaches
+    every audience as a removal, and the reveal later carries the words. So every audience still
+    sees every seq exactly once, and never the words it may not show."""
     type_, data = message.type, message.data
     if audience == "participant" and type_ in FACILITATOR_ONLY_TYPES:
         return {"seq": message.seq, "type": "private", "data": None}
-    if audience == "participant" and type_ in ANNOTATION_TYPES:
+    if type_ in ANNOTATION_TYPES:
         data = data or {}
-        gone = (
-            type_ in {"annotation.removed", "annotation.hidden"} or data.get("hidden") or "text" not in data
-        )
-        if gone:
+        hidden_here = audience == "participant" and (type_ == "annotation.hidden" or data.get("hidden"))
+        if type_ == "annotation.removed" or "text" not in data or data.get("private") or hidden_here:
             type_, data = (
                 "annotation.removed",
                 {
@@ -75,10 +78,21 @@ def project(message: RoomMessage, audience: str) -> dict[str, Any]:
                     "touchpoint_id": data.get("touchpoint_id"),
                 },
             )
-        else:
+        elif audience == "participant":
             type_ = "annotation.added" if type_ == "annotation.unhidden" else type_
-            data = {k: v for k, v in data.items() if k != "hidden"}
+            data = _for_participants(data)
+    elif type_ == REVEALED:
+        revealed = [
+            a if audience != "participant" else _for_participants(a)
+            for a in (data or {}).get("annotations", [])
+            if not a.get("private") and (audience != "participant" or not a.get("hidden"))
+        ]
+        data = {"count": len(revealed), "annotations": revealed}
     return {"seq": message.seq, "type": type_, "data": data}
+
+
+def _for_participants(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k not in ("hidden", "private")}
 
 
 def json_renderer(audience: str) -> Renderer:

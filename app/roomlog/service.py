@@ -19,6 +19,8 @@ ANNOTATION_TYPES = frozenset(
         "annotation.unhidden",
     }
 )
+# Carries the revealed annotations live; the log keeps only their ids (words stay in their rows).
+REVEALED = "annotations.revealed"
 
 
 # Private to facilitators: participants receive only that something private happened.
@@ -64,6 +66,8 @@ def record(
     if type in ANNOTATION_TYPES:
         # Where it was, never what it said: the words live only in the annotation row.
         stored = {"touchpoint_id": (data or {}).get("touchpoint_id")}
+    elif type == REVEALED:
+        stored = {"ids": [a["id"] for a in (data or {}).get("annotations", [])]}
     else:
         stored = data
     session.add(RoomEvent(event_id=event_id, seq=seq, type=type, subject_id=subject_id, data=stored))

@@ -1,4 +1,4 @@
-/* Lenswalk: quick hide, character counters, live status. No globals. */
+/* Lenswalk: quick hide, character counters, live status, timers, theme. No globals. */
 (function () {
   'use strict';
   var doc = document;
@@ -67,4 +67,39 @@
     else offline();
   });
   window.addEventListener('offline', offline);
+
+  /* Timers. The server sends the seconds left when it rendered the element; counting from the
+     moment we first see it keeps a phone or laptop with a wrong clock right. The board and console
+     show minutes:seconds; phones only ever say "about N minutes left", and nothing once time is up. */
+  function about(left) {
+    if (left <= 0) return '';
+    if (left <= 90) return 'about a minute left';
+    return 'about ' + Math.round(left / 60) + ' minutes left';
+  }
+  function tick() {
+    var now = Date.now();
+    each('[data-remaining], [data-about-remaining]', function (el) {
+      if (!el.lwSeen) el.lwSeen = now;
+      var clock = el.hasAttribute('data-remaining');
+      var left = parseInt(el.getAttribute(clock ? 'data-remaining' : 'data-about-remaining'), 10) || 0;
+      if (!clock || el.getAttribute('data-running') === 'true') left -= Math.floor((now - el.lwSeen) / 1000);
+      left = Math.max(0, left);
+      var text = clock ? Math.floor(left / 60) + ':' + ('0' + (left % 60)).slice(-2) : about(left);
+      if (el.textContent !== text) el.textContent = text;
+      if (!clock && !text) el.hidden = true;
+    });
+  }
+  setInterval(tick, 1000);
+
+  /* Light or dark theme for the board and console, remembered on this device. */
+  var THEME = 'lenswalk-theme';
+  var root = doc.documentElement;
+  try { if (localStorage.getItem(THEME)) root.setAttribute('data-theme', localStorage.getItem(THEME)); } catch (e) { /* private mode */ }
+  doc.addEventListener('click', function (e) {
+    if (!(e.target.closest && e.target.closest('[data-theme-toggle]'))) return;
+    var dark = root.getAttribute('data-theme') === 'dark' ||
+      (!root.hasAttribute('data-theme') && window.matchMedia && matchMedia('(prefers-color-scheme: dark)').matches);
+    root.setAttribute('data-theme', dark ? 'light' : 'dark');
+    try { localStorage.setItem(THEME, root.getAttribute('data-theme')); } catch (e2) { /* private mode */ }
+  });
 })();
