@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 from sqlmodel import Session
 from websockets.sync.client import ClientConnection, connect
 
@@ -147,7 +148,7 @@ def test_a_late_joiner_lands_in_the_current_phase(
 
 
 def test_private_writing_stays_with_its_author_until_the_reveal(
-    server: LiveServer, facilitator: httpx.Client, event: dict[str, Any]
+    server: LiveServer, facilitator: httpx.Client, event: dict[str, Any], db: Any
 ) -> None:
     alice = join(server, event)
     bob = join(server, event, team_index=1)
@@ -201,6 +202,11 @@ def test_private_writing_stays_with_its_author_until_the_reveal(
         assert [a["text"] for a in mine] == [secret]
 
         shared = facilitator.post(f"/api/v1/events/{event['id']}/reveal")
+        with db.connect() as conn:
+            logged = conn.execute(
+                text("SELECT data FROM room_event WHERE event_id = :e"), {"e": event["id"]}
+            ).all()
+        assert all(secret not in str(row[0]) for row in logged)  # the log keeps ids, never words
         assert shared.status_code == 200 and shared.json() == {"revealed": 2}
         for ws in (bob_json, facilitator_json):
             revealed = receive_json(ws)
@@ -483,6 +489,22 @@ def test_co_facilitators_can_run_the_room(
         f"/api/v1/events/{event['id']}/facilitators", json={"email": "nobody@example.org"}
     )
     assert unknown.status_code == 404
+
+
+def test_room_controls_are_in_the_api_docs(server: LiveServer) -> None:
+    paths = client(server).get("/openapi.json").json()["paths"]
+    for name in ("phase", "reveal", "spotlight", "timer", "board", "room", "ready", "facilitators", "agenda"):
+        assert f"/api/v1/events/{{event_id}}/{name}" in paths, name
+
+
+def test_an_event_without_an_agenda_gets_the_default_one_when_the_room_moves(
+    facilitator: httpx.Client, event: dict[str, Any], db: Any
+) -> None:
+    with db.begin() as conn:
+        conn.execute(text("DELETE FROM phase WHERE event_id = :e"), {"e": event["id"]})
+    assert room(facilitator, event)["agenda"] == []
+    set_phase(facilitator, event, "vote")
+    assert [p["slug"] for p in room(facilitator, event)["agenda"]] == AGENDA
 
 
 @pytest.mark.parametrize("who", ["participant", "stranger", "other facilitator"])

@@ -19,7 +19,7 @@ from app.events import service as events
 from app.events.models import Event
 from app.journeys import service as journeys
 from app.participants.models import HERE_AS_LABELS, HereAs, Participant
-from app.phases.models import PRINCIPLE_QUESTIONS, Phase, Readiness
+from app.phases.models import PRINCIPLE_QUESTIONS, Phase, Readiness, default_agenda
 from app.roomlog.service import RoomMessage, record
 from app.timeutil import utcnow
 
@@ -159,6 +159,13 @@ def agenda(session: Session, event_id: int) -> list[Phase]:
     )
 
 
+def ensure_agenda(session: Session, event: Event) -> None:
+    """Give an event made without an agenda (an import, say) the default one before changing it."""
+    if session.exec(select(Phase.id).where(Phase.event_id == event.id)).first() is None:
+        session.add_all(default_agenda(event.id or 0))
+        session.flush()
+
+
 def find_phase(session: Session, event_id: int, slug: str) -> Phase | None:
     return session.exec(select(Phase).where(Phase.event_id == event_id, Phase.slug == slug)).first()
 
@@ -206,6 +213,7 @@ def _agenda_changed(session: Session, event: Event) -> RoomMessage:
 
 def set_phase(session: Session, event: Event, data: PhaseChange) -> list[RoomMessage]:
     """Move the room to a phase (forward or back); the timer is set to the phase's duration."""
+    ensure_agenda(session, event)
     phase = get_phase(session, event.id or 0, data.phase)
     if phase.skipped:
         raise Conflict("That phase is skipped on the agenda. Include it again first.")
@@ -241,6 +249,7 @@ def _unique_slug(session: Session, event_id: int, base: str) -> str:
 
 
 def add_phase(session: Session, event: Event, data: PhaseCreate) -> tuple[Phase, list[RoomMessage]]:
+    ensure_agenda(session, event)
     existing = agenda(session, event.id or 0)
     if len(existing) >= MAX_PHASES:
         raise Invalid(f"An agenda can have at most {MAX_PHASES} phases.")
@@ -262,6 +271,7 @@ def add_phase(session: Session, event: Event, data: PhaseCreate) -> tuple[Phase,
 def update_phase(
     session: Session, event: Event, slug: str, data: PhaseUpdate
 ) -> tuple[Phase, list[RoomMessage]]:
+    ensure_agenda(session, event)
     phase = get_phase(session, event.id or 0, slug)
     if data.skipped and phase.slug == event.phase:
         raise Conflict("The room is in this phase now. Move to another phase before skipping it.")
@@ -281,6 +291,7 @@ def update_phase(
 
 
 def move_phase(session: Session, event: Event, slug: str, offset: int) -> tuple[Phase, list[RoomMessage]]:
+    ensure_agenda(session, event)
     ordered = agenda(session, event.id or 0)
     phase = get_phase(session, event.id or 0, slug)
     index = next(i for i, p in enumerate(ordered) if p.id == phase.id)
