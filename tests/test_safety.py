@@ -182,6 +182,7 @@ def test_facilitators_cannot_tell_which_annotations_share_an_author(
         "text",
         "vignette_slug",
         "hidden",
+        "private",  # written while writing is private: always false once anyone but the author sees it
         "created_at",
         "updated_at",
     }
