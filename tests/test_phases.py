@@ -13,7 +13,8 @@ from websockets.sync.client import ClientConnection, connect
 
 from app.db import make_engine, transaction
 from app.facilitators.service import add_facilitator
-from app.phases.service import merge_small_groups, optional_pages
+from app.phases.board import optional_pages
+from app.phases.service import merge_small_groups
 from app.settings import Settings
 from tests.conftest import (
     LiveServer,
@@ -227,6 +228,28 @@ def test_private_writing_stays_with_its_author_until_the_reveal(
     assert after[1]["type"] == "annotations.revealed" and secret in str(after[1])
     assert all("private" not in a and "hidden" not in a for a in after[1]["data"]["annotations"])
     assert facilitator.post(f"/api/v1/events/{event['id']}/reveal").json() == {"revealed": 0}
+
+
+def test_htmx_fragments_never_carry_someone_elses_private_words(
+    server: LiveServer, facilitator: httpx.Client, event: dict[str, Any]
+) -> None:
+    alice = join(server, event)
+    bob = join(server, event, team_index=1)
+    set_phase(facilitator, event, "lens_walk", private_writing=True)
+    tp = first_touchpoint(event)
+    secret = "The reception desk asked me to spell out my diagnosis"
+    annotate(alice, event, text=secret, touchpoint_id=tp)
+    swapped = bob.post(
+        f"/events/{event['id']}/journey/annotations",
+        headers=HTMX,
+        data={"touchpoint_id": tp, "kind": "idea", "principles": ["choice"], "text": "Offer a quiet room."},
+    )
+    assert swapped.status_code == 200 and f"#tp-{tp}-live" in swapped.text
+    assert secret not in swapped.text
+    assert "Only you can see it until the facilitator shares everyone's writing." in swapped.text
+    assert "Offer a quiet room." in swapped.text  # in bob's own "My contributions"
+    mine = bob.get(f"/api/v1/events/{event['id']}/annotations", params={"mine": "true"}).json()
+    assert secret not in bob.get(f"/annotations/{mine[0]['id']}/edit").text
 
 
 def test_private_words_never_reach_a_participant_replaying_mid_reveal(

@@ -16,7 +16,7 @@ from app.deps import (
 )
 from app.events import service as events
 from app.participants import service as participants
-from app.phases import service
+from app.phases import board, service
 
 router = APIRouter(prefix="/api/v1", tags=["room"])
 
@@ -112,7 +112,7 @@ def control_timer(
 @router.post("/events/{event_id}/board")
 def set_board_view(
     event_id: int,
-    body: service.BoardViewChange,
+    body: board.BoardViewChange,
     session: SessionDep,
     facilitator: CurrentFacilitator,
     publish: PublishDep,
@@ -121,7 +121,7 @@ def set_board_view(
     principle, team or kind), `principles`, `priorities` or `actions`: `board.changed`."""
     with transaction(session):
         event = events.require_facilitator(session, event_id, facilitator.id)
-        messages = service.set_board_view(session, event, body)
+        messages = board.set_board_view(session, event, body)
     publish(messages)
     return service.describe_room(session, event, for_facilitator=True)["board"]
 

@@ -6,19 +6,19 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import Session, col, func, select
 
-from app.annotations.models import Annotation, Kind, Principle
+from app.annotations.models import Annotation
 from app.errors import Conflict, Invalid, NotFound
 from app.events import service as events
 from app.events.models import Event
 from app.journeys import service as journeys
 from app.participants.models import HERE_AS_LABELS, HereAs, Participant
+from app.phases import board
 from app.phases.models import PRINCIPLE_QUESTIONS, Phase, Readiness, default_agenda
 from app.roomlog.service import RoomMessage, record
 from app.timeutil import utcnow
@@ -26,24 +26,6 @@ from app.timeutil import utcnow
 MAX_PHASES = 20
 MAX_TIMER_SECONDS = 6 * 60 * 60
 SLUG_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
-WALL_LIMIT = 60
-SPOTLIGHT_NOTES = 6
-
-BoardViewName = Literal["journey", "wall", "principles", "priorities", "actions"]
-FilterBy = Literal["stage", "touchpoint", "principle", "team", "kind"]
-BOARD_VIEWS: dict[str, str] = {
-    "journey": "Journey heat map",
-    "wall": "Annotation wall",
-    "principles": "Principle summary",
-    "priorities": "Priorities",
-    "actions": "Action plan",
-}
-# Pages another part of Lenswalk may provide; the board and console link to them when they exist.
-OPTIONAL_PAGES = {
-    "priorities": "/events/{event_id}/priorities",
-    "actions": "/events/{event_id}/actions",
-    "exports": "/events/{event_id}/report",
-}
 
 
 class _Strict(BaseModel):
@@ -86,16 +68,6 @@ class SpotlightChange(_Strict):
         return self
 
 
-class BoardFilter(_Strict):
-    by: FilterBy
-    value: str = Field(min_length=1, max_length=40)
-
-
-class BoardViewChange(_Strict):
-    view: BoardViewName
-    filter: BoardFilter | None = None
-
-
 class ReadyChange(_Strict):
     done: bool = True
 
@@ -128,24 +100,6 @@ class GroupCounts:
     shown: list[tuple[str, int]]
     other: int  # merged small groups; 0 when there are none
     min_size: int
-
-
-@dataclass
-class ChartRow:
-    principle: str
-    strength: int
-    barrier: int
-
-
-@dataclass
-class BoardState:
-    view: str
-    filter_by: str | None
-    filter_value: str | None
-    filter_label: str | None
-    wall: list[Annotation] = field(default_factory=list)
-    chart: list[ChartRow] = field(default_factory=list)
-    chart_max: int = 0
 
 
 # ---- agenda and phases -------------------------------------------------------------------------
@@ -404,92 +358,6 @@ def set_spotlight(session: Session, event: Event, data: SpotlightChange) -> list
     ]
 
 
-# ---- board view ---------------------------------------------------------------------------------
-
-
-def _check_filter(session: Session, event: Event, flt: BoardFilter) -> str:
-    """The filter's label; refuses a value that is not part of this event."""
-    value = flt.value
-    if flt.by == "principle":
-        if value not in {p.value for p in Principle}:
-            raise Invalid("Choose one of the five principles.")
-        return value.capitalize()
-    if flt.by == "kind":
-        if value not in {k.value for k in Kind}:
-            raise Invalid("Choose strength, barrier or idea.")
-        return f"{value.capitalize()}s"
-    if not value.isdigit():
-        raise Invalid("Choose one of the options.")
-    if flt.by == "stage":
-        return journeys.get_stage(session, event.journey_map_id, int(value)).name
-    if flt.by == "touchpoint":
-        return journeys.get_touchpoint(session, event.journey_map_id, int(value)).name
-    return events.get_team(session, event.id or 0, int(value)).name
-
-
-def set_board_view(session: Session, event: Event, data: BoardViewChange) -> list[RoomMessage]:
-    flt = data.filter if data.view == "wall" else None
-    if flt is not None:
-        _check_filter(session, event, flt)
-    stored = f"{flt.by}:{flt.value}" if flt else None
-    if (event.board_view, event.board_filter) == (data.view, stored):
-        return []
-    event.board_view = data.view
-    event.board_filter = stored
-    session.add(event)
-    session.flush()
-    body = {"view": data.view, "filter": flt.model_dump() if flt else None}
-    return [record(session, event.id or 0, "board.changed", data=body)]
-
-
-def board_state(session: Session, event: Event, visible: list[Annotation]) -> BoardState:
-    """What the board shows, from the annotations the whole room may see."""
-    filter_by = filter_value = label = None
-    if event.board_filter and ":" in event.board_filter:
-        filter_by, filter_value = event.board_filter.split(":", 1)
-        try:
-            label = _check_filter(
-                session, event, BoardFilter.model_validate({"by": filter_by, "value": filter_value})
-            )
-        except (Invalid, NotFound, ValueError):
-            filter_by = filter_value = None
-    state = BoardState(event.board_view, filter_by, filter_value, label)
-    if event.board_view == "wall":
-        stage_tps: set[int] = set()
-        if filter_by == "stage":
-            stage_tps = {
-                tp.id or 0
-                for view in journeys.stages(session, event.journey_map_id)
-                if str(view.stage.id) == filter_value
-                for tp in view.touchpoints
-            }
-        state.wall = [a for a in visible if _matches(a, filter_by, filter_value, stage_tps)][:WALL_LIMIT]
-    elif event.board_view == "principles":
-        tally: Counter[tuple[str, str]] = Counter()
-        for a in visible:
-            for p in a.principles:
-                tally[(p, a.kind.value)] += 1
-        state.chart = [
-            ChartRow(p.value, tally[(p.value, "strength")], tally[(p.value, "barrier")]) for p in Principle
-        ]
-        state.chart_max = max([max(r.strength, r.barrier) for r in state.chart] + [1])
-    return state
-
-
-def _matches(a: Annotation, by: str | None, value: str | None, stage_tps: set[int]) -> bool:
-    if by is None:
-        return True
-    if by == "stage":
-        return a.touchpoint_id in stage_tps
-    if by == "touchpoint":
-        return str(a.touchpoint_id) == value
-    if by == "principle":
-        return value in a.principles
-    if by == "team":
-        return str(a.team_id) == value
-    return a.kind.value == value
-
-
 # ---- readiness ----------------------------------------------------------------------------------
 
 
@@ -579,22 +447,6 @@ def private_count(session: Session, event_id: int) -> int:
     ).one()
 
 
-@cache
-def _page_paths() -> frozenset[str]:
-    from app import views  # the page routers are gathered there; imported late to avoid a cycle
-
-    return frozenset(getattr(route, "path", "") for route in views.router.routes)
-
-
-def optional_pages(event_id: int) -> dict[str, str | None]:
-    """Links to pages that exist in this installation (built elsewhere), else None."""
-    paths = _page_paths()
-    return {
-        name: path.format(event_id=event_id) if path in paths else None
-        for name, path in OPTIONAL_PAGES.items()
-    }
-
-
 def room_context(
     session: Session, event: Event, audience: str, *, visible: Callable[[], list[Annotation]]
 ) -> dict[str, Any]:
@@ -610,39 +462,22 @@ def room_context(
         "timer": timer,
         "about_left": about_minutes(timer.remaining_seconds) if timer.running else None,
         "spotlight": focus,
-        "pages": optional_pages(event.id or 0),
+        "pages": board.optional_pages(event.id or 0),
         "principle_questions": PRINCIPLE_QUESTIONS,
     }
     if audience in ("board", "console"):
         needs = event.board_view in ("wall", "principles") or (audience == "board" and focus is not None)
         room = visible() if needs else []
-        ctx["board"] = board_state(session, event, room)
-        ctx["spotlight_notes"] = _spotlight_notes(session, event, focus, room) if audience == "board" else []
-        ctx["board_views"] = BOARD_VIEWS
+        ctx["board"] = board.board_state(session, event, room)
+        ctx["board_views"] = board.BOARD_VIEWS
+        if audience == "board" and focus is not None:
+            ctx["spotlight_notes"] = board.notes_at(session, event, room, focus.stage_id, focus.touchpoint_id)
     if audience == "console":
         ctx["back"], ctx["next"] = neighbours(phases, event.phase)
         ctx["ready_count"] = ready_count(session, event)
         ctx["private_count"] = private_count(session, event.id or 0)
         ctx["teams"] = events.teams(session, event.id or 0)
     return ctx
-
-
-def _spotlight_notes(
-    session: Session, event: Event, focus: Spotlight | None, room: list[Annotation]
-) -> list[Annotation]:
-    """The newest words at the spotlighted place, for the board to show large."""
-    if focus is None:
-        return []
-    if focus.touchpoint_id is not None:
-        where = {focus.touchpoint_id}
-    else:
-        where = {
-            tp.id or 0
-            for view in journeys.stages(session, event.journey_map_id)
-            if view.stage.id == focus.stage_id
-            for tp in view.touchpoints
-        }
-    return [a for a in room if a.touchpoint_id in where][:SPOTLIGHT_NOTES]
 
 
 def describe_room(session: Session, event: Event, *, for_facilitator: bool) -> dict[str, Any]:

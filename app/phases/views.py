@@ -13,7 +13,7 @@ from app.errors import Invalid
 from app.events import service as events
 from app.forms import optional_int, validate
 from app.participants import service as participants
-from app.phases import service
+from app.phases import board, service
 from app.roomlog.service import RoomMessage
 from app.templating import is_htmx, render
 
@@ -121,12 +121,12 @@ def set_board_view(
 ) -> Response:
     picked = _split(filter)
     data = validate(
-        service.BoardViewChange,
+        board.BoardViewChange,
         {"view": view, "filter": {"by": picked[0], "value": picked[1]} if picked else None},
     )
     with transaction(session):
         event = events.require_facilitator(session, event_id, facilitator.id)
-        messages = service.set_board_view(session, event, data)
+        messages = board.set_board_view(session, event, data)
     publish(messages)
     return _to_console(request, event_id)
 
