@@ -91,6 +91,13 @@
   }
   setInterval(tick, 1000);
 
+  /* A link to a place inside a closed stage (the spotlight's "Go there") opens that stage first. */
+  doc.addEventListener('click', function (e) {
+    var a = e.target.closest && e.target.closest('a[href^="#"]');
+    var el = a && doc.getElementById(a.getAttribute('href').slice(1));
+    for (; el; el = el.parentElement) if (el.tagName === 'DETAILS') el.open = true;
+  });
+
   /* Light or dark theme for the board and console, remembered on this device. */
   var THEME = 'lenswalk-theme';
   var root = doc.documentElement;
