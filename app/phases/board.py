@@ -89,6 +89,12 @@ def _check_filter(session: Session, event: Event, flt: BoardFilter) -> str:
     return events.get_team(session, event.id or 0, int(value)).name
 
 
+def describe(event: Event) -> dict[str, object]:
+    """The board's view as the API takes it: `{"view", "filter": {"by", "value"} | None}`."""
+    by, _, value = (event.board_filter or "").partition(":")
+    return {"view": event.board_view, "filter": {"by": by, "value": value} if value else None}
+
+
 def set_board_view(session: Session, event: Event, data: BoardViewChange) -> list[RoomMessage]:
     flt = data.filter if data.view == "wall" else None
     if flt is not None:

@@ -494,7 +494,7 @@ def describe_room(session: Session, event: Event, *, for_facilitator: bool) -> d
         }
         if current
         else None,
-        "board": {"view": event.board_view, "filter": event.board_filter},
+        "board": board.describe(event),
     }
     if for_facilitator:
         body["ready_count"] = ready_count(session, event)
