@@ -13,6 +13,7 @@ from app.facilitators.models import Facilitator
 from app.participants.service import cookie_value, parse_tokens
 from app.realtime.hub import Hub
 from app.roomlog.service import RoomMessage
+from app.security.limits import Limiter, blind
 from app.settings import Settings
 
 PARTICIPANT_COOKIE = "lenswalk_participant"
@@ -59,6 +60,23 @@ def participant_tokens(request: Request) -> list[str]:
 ParticipantTokens = Annotated[list[str], Depends(participant_tokens)]
 
 
+def get_limiter(request: Request) -> Limiter:
+    return request.app.state.limiter
+
+
+LimiterDep = Annotated[Limiter, Depends(get_limiter)]
+
+
+def limit_participant_writes(limiter: LimiterDep, tokens: ParticipantTokens) -> None:
+    """Counts one write against this participant's device (its newest token)."""
+    if tokens:
+        limiter.hit(limiter.writes_per_participant, blind("participant:" + tokens[0]))
+
+
+# Put on every participant write route: `dependencies=[ParticipantWrite]`.
+ParticipantWrite = Depends(limit_participant_writes)
+
+
 class Publisher:
     """Publishes committed room messages from a sync route (which runs in a worker thread)."""
 
@@ -78,6 +96,7 @@ PublishDep = Annotated[Publisher, Depends(get_publisher)]
 
 
 def remember_participant(response: Response, settings: Settings, token: str, tokens: list[str]) -> None:
+    # Secure is also added to every cookie on an HTTPS response by app.security.headers.
     response.set_cookie(
         PARTICIPANT_COOKIE,
         cookie_value([token, *[t for t in tokens if t != token]]),

@@ -19,7 +19,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from app import logs, views
 from app.annotations import api as annotations_api
 from app.db import make_engine, transaction
-from app.errors import DomainError
+from app.errors import DomainError, TooManyRequests
 from app.events import api as events_api
 from app.events.fragments import AUDIENCES, HtmlRenderers
 from app.events.retention import apply_retention
@@ -31,6 +31,10 @@ from app.realtime import ws
 from app.realtime.broker import create_broker
 from app.realtime.feed import Feed, json_renderer
 from app.realtime.hub import Hub
+from app.security.body_size import BodySizeLimit
+from app.security.csrf import CSRFProtect
+from app.security.headers import SecurityHeaders
+from app.security.limits import Limiter
 from app.settings import Settings, get_settings
 from app.support import api as support_api
 from app.templating import is_htmx, render
@@ -77,8 +81,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Run a Trauma-Informed Lens Walkthrough: live journey map, anonymous participation.",
         version="0.1.0",
         lifespan=lifespan,
+        # FastAPI's own /docs and /redoc load their code from a CDN; ours is served from here.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
+    app.state.limiter = Limiter(settings)
+
+    # Middleware, innermost first (each add_middleware wraps the ones before it). See app/security/.
+    app.add_middleware(
+        CSRFProtect,
+        secret_key=settings.secret_key,
+        max_age=settings.session_max_age_seconds,
+        base_url=settings.base_url,
+    )
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,
@@ -87,6 +103,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.cookie_secure,
     )
+    app.add_middleware(BodySizeLimit)
+    app.add_middleware(SecurityHeaders, cookie_secure=settings.cookie_secure)
+
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for module in (
         facilitators_api,
@@ -104,13 +123,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
-        return error_response(request, exc.status_code, exc.message)
+        response = error_response(request, exc.status_code, exc.message)
+        if isinstance(exc, TooManyRequests):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": _plain_errors(exc)}, status_code=422)
         return error_response(request, 422, "; ".join(e["msg"] for e in _plain_errors(exc)))
+
+    @app.get("/docs", include_in_schema=False)
+    async def api_docs(request: Request) -> Response:
+        return render(request, "docs.html", {"openapi": request.app.openapi()})
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

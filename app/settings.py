@@ -32,6 +32,13 @@ class Settings(BaseSettings):
     retention_interval_seconds: float = 3600
     # A slow phone is disconnected once this many messages wait for it; it resyncs on reconnect.
     connection_queue_size: int = 256
+    # Rate limits in the `limits` notation ("N per PERIOD", several joined by ";"): app/security/limits.py.
+    # Only wrong codes count: a whole room joins correctly from one venue address.
+    rate_wrong_join_codes_per_client: str = "30 per minute;200 per hour"
+    rate_wrong_join_codes_overall: str = "600 per 10 minutes"
+    rate_signin_per_account: str = "10 per 15 minutes"
+    rate_signin_per_client: str = "30 per 15 minutes"
+    rate_writes_per_participant: str = "30 per minute"
 
     @model_validator(mode="after")
     def _secret_key(self) -> "Settings":

@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 
 from app.annotations.models import Kind, Principle
 from app.participants.models import HERE_AS_LABELS
+from app.security.csrf import csrf_field, csrf_token
 from app.support.models import FEELING_LABELS, SUPPORT_LABELS
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -24,6 +25,9 @@ env.globals.update(
     KIND_LABELS={"strength": "Strength", "barrier": "Barrier", "idea": "Idea"},
     # A fresh key per rendered form: a double tap or a retried post saves one annotation, not two.
     new_client_key=lambda: secrets.token_urlsafe(12),
+    # Every <form method="post"> carries {{ csrf_field() }}; HTMX sends the meta tag's token.
+    csrf_field=csrf_field,
+    csrf_token=csrf_token,
 )
 
 

@@ -9,6 +9,7 @@ from app.deps import (
     CurrentFacilitator,
     OptionalFacilitator,
     ParticipantTokens,
+    ParticipantWrite,
     PublishDep,
     SessionDep,
 )
@@ -26,7 +27,7 @@ def _own_event_id(session: SessionDep, annotation_id: int) -> int:
     return annotation.event_id
 
 
-@router.post("/events/{event_id}/annotations", status_code=201)
+@router.post("/events/{event_id}/annotations", status_code=201, dependencies=[ParticipantWrite])
 def add_annotation(
     event_id: int,
     body: service.AnnotationCreate,
@@ -72,7 +73,7 @@ def list_annotations(
     ]
 
 
-@router.patch("/annotations/{annotation_id}")
+@router.patch("/annotations/{annotation_id}", dependencies=[ParticipantWrite])
 def update_annotation(
     annotation_id: int,
     body: service.AnnotationUpdate,
@@ -89,7 +90,7 @@ def update_annotation(
     return body_out
 
 
-@router.delete("/annotations/{annotation_id}", status_code=204)
+@router.delete("/annotations/{annotation_id}", status_code=204, dependencies=[ParticipantWrite])
 def withdraw_annotation(
     annotation_id: int, session: SessionDep, tokens: ParticipantTokens, publish: PublishDep
 ) -> None:

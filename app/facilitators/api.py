@@ -3,8 +3,10 @@
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.deps import SessionDep
+from app.deps import LimiterDep, SessionDep
+from app.errors import NotSignedIn
 from app.facilitators import service
+from app.security.limits import client_key
 
 router = APIRouter(prefix="/api/v1", tags=["facilitators"])
 
@@ -16,8 +18,12 @@ class SignIn(BaseModel):
 
 
 @router.post("/session")
-def sign_in(body: SignIn, request: Request, session: SessionDep) -> dict[str, object]:
-    facilitator = service.authenticate(session, email=body.email, password=body.password)
+def sign_in(body: SignIn, request: Request, session: SessionDep, limiter: LimiterDep) -> dict[str, object]:
+    facilitator = limiter.count_failures(
+        limiter.signin_checks(client_key(request), body.email),
+        NotSignedIn,
+        lambda: service.authenticate(session, email=body.email, password=body.password),
+    )
     request.session.clear()
     request.session["facilitator_id"] = facilitator.id
     return {"id": facilitator.id, "email": facilitator.email}

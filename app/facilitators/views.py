@@ -6,9 +6,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.db import transaction
-from app.deps import OptionalFacilitator, SessionDep
+from app.deps import LimiterDep, OptionalFacilitator, SessionDep
+from app.errors import NotSignedIn
 from app.events import service as events
 from app.facilitators import service
+from app.security.limits import client_key
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -60,8 +62,13 @@ def signin(
     session: SessionDep,
     email: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=service.PASSWORD_MAX)],
+    limiter: LimiterDep,
 ) -> Response:
-    facilitator = service.authenticate(session, email=email, password=password)
+    facilitator = limiter.count_failures(
+        limiter.signin_checks(client_key(request), email),
+        NotSignedIn,
+        lambda: service.authenticate(session, email=email, password=password),
+    )
     return _signed_in(request, facilitator.id)
 
 

@@ -1,10 +1,12 @@
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from app.db import transaction
-from app.deps import ParticipantTokens, SessionDep, SettingsDep, remember_participant
+from app.deps import LimiterDep, ParticipantTokens, SessionDep, SettingsDep, remember_participant
+from app.errors import NotFound
 from app.participants import service
+from app.security.limits import client_key
 
 router = APIRouter(prefix="/api/v1", tags=["participants"])
 
@@ -12,14 +14,20 @@ router = APIRouter(prefix="/api/v1", tags=["participants"])
 @router.post("/join", status_code=201)
 def join(
     body: service.JoinRequest,
+    request: Request,
     response: Response,
+    limiter: LimiterDep,
     session: SessionDep,
     settings: SettingsDep,
     tokens: ParticipantTokens,
 ) -> dict[str, Any]:
     """Join an event anonymously: no name or account, just a random token in a cookie."""
-    with transaction(session):
-        joined = service.join(session, body, tokens=tokens)
+
+    def attempt() -> service.Joined:
+        with transaction(session):
+            return service.join(session, body, tokens=tokens)
+
+    joined = limiter.count_failures(limiter.join_checks(client_key(request)), NotFound, attempt)
     remember_participant(response, settings, joined.token, tokens)
     return {
         "event_id": joined.event.id,

@@ -8,7 +8,15 @@ from fastapi.responses import RedirectResponse, Response
 from app.annotations import service as annotations
 from app.annotations.models import Annotation
 from app.db import scrub_deleted, transaction
-from app.deps import ParticipantTokens, PublishDep, SessionDep, SettingsDep, remember_participant
+from app.deps import (
+    LimiterDep,
+    ParticipantTokens,
+    ParticipantWrite,
+    PublishDep,
+    SessionDep,
+    SettingsDep,
+    remember_participant,
+)
 from app.errors import DomainError, NotFound
 from app.events import service as events
 from app.events.fragments import live_context
@@ -18,6 +26,7 @@ from app.forms import optional_int, validate
 from app.participants import service
 from app.participants.models import Participant
 from app.phases import service as phases
+from app.security.limits import client_key
 from app.support import service as support
 from app.support.models import SUPPORT_LABELS
 from app.templating import is_htmx, render
@@ -31,12 +40,16 @@ SUPPORT_LABELS_BY_VALUE = {k.value: v for k, v in SUPPORT_LABELS.items()}
 
 
 @router.get("/join")
-def join_page(request: Request, session: SessionDep, code: str = "") -> Response:
+def join_page(request: Request, session: SessionDep, limiter: LimiterDep, code: str = "") -> Response:
     code = events.normalise_join_code(code[:20])
     ctx: dict[str, Any] = {"code": code, "event": None, "teams": [], "message": None}
     if code:
         try:
-            event = events.find_by_join_code(session, code)
+            event = limiter.count_failures(
+                limiter.join_checks(client_key(request)),
+                NotFound,
+                lambda: events.find_by_join_code(session, code),
+            )
             ctx.update(event=event, teams=events.teams(session, event.id or 0))
         except DomainError as exc:
             ctx["message"] = exc.message
@@ -48,6 +61,7 @@ def join(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    limiter: LimiterDep,
     tokens: ParticipantTokens,
     join_code: Annotated[str, Form(max_length=20)],
     here_as: Annotated[str, Form(max_length=40)] = "prefer_not_to_say",
@@ -64,8 +78,12 @@ def join(
     if data.team_id is None:
         # Step one: the code is right; now choose "I'm here as" and a team.
         return RedirectResponse(f"/join?code={events.normalise_join_code(data.join_code)}", status_code=303)
-    with transaction(session):
-        joined = service.join(session, data, tokens=tokens)
+
+    def attempt() -> service.Joined:
+        with transaction(session):
+            return service.join(session, data, tokens=tokens)
+
+    joined = limiter.count_failures(limiter.join_checks(client_key(request)), NotFound, attempt)
     response = RedirectResponse(f"/events/{joined.event.id}/journey", status_code=303)
     remember_participant(response, settings, joined.token, tokens)
     return response
@@ -109,7 +127,7 @@ def journey_page(event_id: int, request: Request, session: SessionDep, tokens: P
     return render(request, "participants/journey.html", _page_context(session, event, participant, request))
 
 
-@router.post("/events/{event_id}/journey/annotations")
+@router.post("/events/{event_id}/journey/annotations", dependencies=[ParticipantWrite])
 def add_annotation(
     event_id: int,
     request: Request,
@@ -165,7 +183,7 @@ def edit_page(
     return render(request, "participants/edit.html", ctx)
 
 
-@router.post("/annotations/{annotation_id}/edit")
+@router.post("/annotations/{annotation_id}/edit", dependencies=[ParticipantWrite])
 def edit(
     annotation_id: int,
     session: SessionDep,
@@ -193,7 +211,7 @@ def edit(
     return RedirectResponse(f"/events/{annotation.event_id}/journey#mine", status_code=303)
 
 
-@router.post("/annotations/{annotation_id}/withdraw")
+@router.post("/annotations/{annotation_id}/withdraw", dependencies=[ParticipantWrite])
 def withdraw(
     annotation_id: int, session: SessionDep, tokens: ParticipantTokens, publish: PublishDep
 ) -> Response:

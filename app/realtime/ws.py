@@ -2,15 +2,20 @@
 
 - `/api/v1/events/{id}/stream`: JSON messages with `seq`; `after_seq` replays what was missed.
 - `/events/{id}/live`: HTML fragments (swapped by id by the htmx ws extension) for the pages.
+- `/events/{id}/live/poll`: the same fragments over plain HTTP, for pages whose websocket cannot
+  open at all (lenswalk.js falls back to it); 204 when nothing changed since `seq`.
+
+Cross-site websocket handshakes are refused by app.security.csrf before they reach these.
 """
 
 import asyncio
 import contextlib
 import json
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Request, Response, WebSocket, WebSocketDisconnect
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
 
 from app.deps import PARTICIPANT_COOKIE
 from app.errors import DomainError
@@ -25,13 +30,13 @@ CLOSE_POLICY = 1008
 MAX_INCOMING = 1024
 
 
-async def _audience(websocket: WebSocket, event_id: int) -> str | None:
+async def _audience(connection: HTTPConnection, event_id: int) -> str | None:
     """'facilitator' or 'participant' for this event, or None if the caller may not listen."""
-    facilitator_id = websocket.session.get("facilitator_id") if "session" in websocket.scope else None
-    tokens = participants.parse_tokens(websocket.cookies.get(PARTICIPANT_COOKIE))
+    facilitator_id = connection.session.get("facilitator_id") if "session" in connection.scope else None
+    tokens = participants.parse_tokens(connection.cookies.get(PARTICIPANT_COOKIE))
 
     def check() -> str | None:
-        with Session(websocket.app.state.engine) as session:
+        with Session(connection.app.state.engine) as session:
             try:
                 events.get_event(session, event_id)
             except DomainError:
@@ -86,13 +91,16 @@ async def json_stream(websocket: WebSocket, event_id: int, after_seq: int = 0) -
     await _serve(websocket, hub, room, connection)
 
 
+async def _may_view(connection: HTTPConnection, event_id: int, view: str) -> bool:
+    audience = await _audience(connection, event_id)
+    if audience is None or view not in ("board", "console", "participant"):
+        return False
+    return (view in ("board", "console")) == (audience == "facilitator")
+
+
 @router.websocket("/events/{event_id}/live")
 async def html_live(websocket: WebSocket, event_id: int, view: str = "participant", seq: int = -1) -> None:
-    audience = await _audience(websocket, event_id)
-    if audience is None or (view in ("board", "console")) != (audience == "facilitator"):
-        await websocket.close(CLOSE_POLICY)
-        return
-    if view not in ("board", "console", "participant"):
+    if not await _may_view(websocket, event_id, view):
         await websocket.close(CLOSE_POLICY)
         return
     await websocket.accept()
@@ -106,3 +114,16 @@ async def html_live(websocket: WebSocket, event_id: int, view: str = "participan
         await hub.leave(room, connection)
         raise
     await _serve(websocket, hub, room, connection)
+
+
+@router.get("/events/{event_id}/live/poll", include_in_schema=False)
+async def html_poll(request: Request, event_id: int, view: str = "participant", seq: int = -1) -> Response:
+    if not await _may_view(request, event_id, view):
+        return Response("You cannot follow this event from here.", status_code=403, media_type="text/plain")
+    hub: Hub = request.app.state.hub
+    current = await hub.read_seq(event_id)
+    headers = {"X-Lenswalk-Seq": str(current), "Cache-Control": "no-store", "Vary": "Cookie"}
+    if current == seq:
+        return Response(status_code=204, headers=headers)
+    html = await request.app.state.html_renderers.snapshot(event_id, view)
+    return Response(html, media_type="text/html", headers=headers)

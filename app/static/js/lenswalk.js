@@ -1,4 +1,5 @@
-/* Lenswalk: quick hide, character counters, live status, timers, theme. No globals. */
+/* Lenswalk: quick hide, character counters, live status, timers, theme, CSRF header, outbox,
+   polling fallback. No globals. */
 (function () {
   'use strict';
   var doc = document;
@@ -108,5 +109,150 @@
       (!root.hasAttribute('data-theme') && window.matchMedia && matchMedia('(prefers-color-scheme: dark)').matches);
     root.setAttribute('data-theme', dark ? 'light' : 'dark');
     try { localStorage.setItem(THEME, root.getAttribute('data-theme')); } catch (e2) { /* private mode */ }
+  });
+
+  /* CSRF: every HTMX request carries this session's token (forms also carry it as a field). */
+  function csrf() {
+    var m = doc.querySelector('meta[name="csrf-token"]');
+    return m ? m.getAttribute('content') : '';
+  }
+  doc.addEventListener('htmx:configRequest', function (e) {
+    var t = csrf();
+    if (t) e.detail.headers['X-CSRF-Token'] = t;
+  });
+
+  /* Outbox: an annotation that could not be sent is kept (in the page and in localStorage),
+     shown as waiting, and sent again once the connection is back. Its client_key is kept too,
+     so the server saves it once however many times it arrives. */
+  var STORE = 'lenswalk-outbox';
+  var sending = false;
+  function load() {
+    try { return JSON.parse(localStorage.getItem(STORE) || '[]'); } catch (err) { return []; }
+  }
+  function save(items) {
+    try { localStorage.setItem(STORE, JSON.stringify(items)); } catch (err) { /* private mode: page only */ }
+    show(items);
+  }
+  var pageItems = null; /* the page's own copy, for when localStorage is unavailable */
+  function items() { var stored = load(); return stored.length || !pageItems ? stored : pageItems; }
+  function keep(form) {
+    var data = new URLSearchParams(new FormData(form));
+    var key = data.get('client_key');
+    if (!key) return;
+    var list = items().filter(function (it) { return it.key !== key; });
+    list.push({ key: key, action: form.getAttribute('action'), form: form.id, body: data.toString(),
+      text: (data.get('text') || '').slice(0, 80) });
+    pageItems = list;
+    save(list);
+  }
+  function show(list) {
+    var box = doc.getElementById('outbox');
+    if (!box) {
+      var mine = doc.getElementById('mine');
+      if (!mine || !list.length) return;
+      box = doc.createElement('section');
+      box.id = 'outbox';
+      box.className = 'notice warning outbox';
+      box.setAttribute('role', 'status');
+      mine.parentNode.insertBefore(box, mine);
+    }
+    box.textContent = '';
+    box.hidden = !list.length;
+    if (!list.length) return;
+    var h = doc.createElement('h2');
+    h.textContent = 'Waiting to send';
+    var p = doc.createElement('p');
+    p.textContent = 'No connection just now. What you wrote is kept on this phone and will be sent when the connection is back.';
+    var ul = doc.createElement('ul');
+    list.forEach(function (it) {
+      var li = doc.createElement('li');
+      li.className = 'outbox-item';
+      li.textContent = it.text || '(no text)';
+      ul.appendChild(li);
+    });
+    box.appendChild(h); box.appendChild(p); box.appendChild(ul);
+  }
+  function isAnnotationForm(el) {
+    return el && el.matches && el.matches('form.annotation-form[hx-post]');
+  }
+  doc.addEventListener('htmx:beforeRequest', function (e) {
+    var form = e.detail && e.detail.elt;
+    if (isAnnotationForm(form) && navigator.onLine === false) {
+      e.preventDefault();
+      keep(form);
+    }
+  });
+  doc.addEventListener('htmx:sendError', function (e) {
+    var form = e.detail && e.detail.elt;
+    if (isAnnotationForm(form)) keep(form);
+  });
+  function flush() {
+    var list = items();
+    if (sending || !list.length) return;
+    sending = true;
+    var it = list[0];
+    fetch(it.action, {
+      method: 'POST', credentials: 'same-origin', body: it.body,
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'HX-Request': 'true', 'X-CSRF-Token': csrf() }
+    }).then(function (r) {
+      /* 5xx and 429: keep it for the next try. Anything else is an answer: the item is done. */
+      if (r.status >= 500 || r.status === 429) throw new Error('retry');
+      return r.text().then(function (html) {
+        pageItems = items().filter(function (x) { return x.key !== it.key; });
+        save(pageItems);
+        var form = doc.getElementById(it.form);
+        var key = form && form.querySelector('input[name="client_key"]');
+        if (form && key && key.value === it.key) {
+          htmx.swap(form, html, { swapStyle: 'outerHTML' }); /* the fresh form and the updated lists */
+        } else if (r.ok) {
+          htmx.ajax('GET', location.pathname, { target: '#mine', select: '#mine', swap: 'outerHTML' });
+        } else {
+          htmx.swap('#messages', html, { swapStyle: 'innerHTML' });
+        }
+        sending = false;
+        flush();
+      });
+    }).catch(function () { sending = false; });
+  }
+  window.addEventListener('online', flush);
+  doc.addEventListener('htmx:wsOpen', flush);
+  setInterval(flush, 10000);
+  function startOutbox() { show(items()); flush(); }
+  if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', startOutbox);
+  else startOutbox();
+
+  /* Fallback when websockets never open (blocked by a proxy or a venue firewall): poll the
+     same live regions over plain HTTP until the websocket opens again. */
+  var failures = 0, polling = null, pollSeq = null;
+  function liveUrl() {
+    var el = doc.querySelector('[ws-connect]');
+    return el && el.getAttribute('ws-connect');
+  }
+  function poll() {
+    var url = liveUrl();
+    if (!url) return;
+    if (pollSeq === null) { var m = /[?&]seq=(-?\d+)/.exec(url); pollSeq = m ? m[1] : '-1'; }
+    url = url.replace('/live?', '/live/poll?').replace(/([?&]seq=)-?\d+/, '$1' + pollSeq);
+    fetch(url, { credentials: 'same-origin' }).then(function (r) {
+      if (r.status !== 200) return;
+      pollSeq = r.headers.get('X-Lenswalk-Seq') || pollSeq;
+      return r.text().then(function (html) {
+        var t = doc.createElement('template');
+        t.innerHTML = html;
+        Array.prototype.forEach.call(t.content.children, function (c) {
+          if (!c.hasAttribute('hx-swap-oob')) c.setAttribute('hx-swap-oob', 'true');
+        });
+        htmx.swap(doc.body, t.innerHTML, { swapStyle: 'none' });
+        set('polling', 'Live (slow connection)');
+      });
+    }).catch(function () { /* offline: the next tick tries again */ });
+  }
+  doc.addEventListener('htmx:wsClose', function () {
+    failures += 1;
+    if (failures >= 2 && !polling) { polling = setInterval(poll, 5000); poll(); }
+  });
+  doc.addEventListener('htmx:wsOpen', function () {
+    failures = 0;
+    if (polling) { clearInterval(polling); polling = null; pollSeq = null; }
   });
 })();
