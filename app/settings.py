@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     connection_queue_size: int = 256
     # Rate limits in the `limits` notation ("N per PERIOD", several joined by ";"): app/security/limits.py.
     # Only wrong codes count: a whole room joins correctly from one venue address.
-    rate_wrong_join_codes_per_client: str = "30 per minute;200 per hour"
+    rate_wrong_join_codes_per_client: str = "60 per 5 minutes;300 per hour"
     rate_wrong_join_codes_overall: str = "600 per 10 minutes"
     rate_signin_per_account: str = "10 per 15 minutes"
     rate_signin_per_client: str = "30 per 15 minutes"
