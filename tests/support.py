@@ -1,16 +1,30 @@
 """Helpers for the security and resilience tests: servers of their own, page tokens, clients
 from other loopback addresses (so per-client limits can be told apart without other machines)."""
 
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from app.setup import prepare
-from tests.conftest import LiveServer, _open_clients, make_settings, start_server
+from tests.conftest import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    LiveServer,
+    _open_clients,
+    free_port,
+    make_settings,
+    start_server,
+)
 
 META_TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]*)">')
 FIELD_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -52,3 +66,78 @@ def page_token(c: httpx.Client, path: str = "/join") -> str:
 
 def post_form(c: httpx.Client, path: str, data: dict[str, Any], token_from: str = "/join") -> httpx.Response:
     return c.post(path, data={**data, "csrf_token": page_token(c, token_from)})
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class ServeProcess:
+    """`lenswalk serve` in its own process, on a database file that outlives it."""
+
+    tmp: Path
+    port: int
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        return {
+            **{k: v for k, v in os.environ.items() if not k.startswith("LENSWALK_")},
+            "LENSWALK_ENVIRONMENT": "test",
+            "LENSWALK_DATABASE_URL": f"sqlite:///{self.tmp / 'lenswalk.db'}",
+            "LENSWALK_SECRET_KEY": "serve-process-secret-" + "y" * 32,
+            "LENSWALK_ADMIN_EMAIL": ADMIN_EMAIL,
+            "LENSWALK_ADMIN_PASSWORD": ADMIN_PASSWORD,
+            "LENSWALK_DATA_DIR": str(self.tmp),
+        }
+
+    def start(self, timeout: float = 30) -> None:
+        with (self.tmp / "serve.log").open("ab") as log:
+            self._start(log, timeout)
+
+    def _start(self, log: Any, timeout: float) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            cwd=ROOT,
+            env=self.env(),
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError((self.tmp / "serve.log").read_text()[-2000:])
+            try:
+                if httpx.get(f"{self.base_url}/readyz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("lenswalk serve did not become ready")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no flush, no goodbye, as when a machine loses power."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@contextmanager
+def serve_process(tmp: Path) -> Iterator[ServeProcess]:
+    proc = ServeProcess(tmp, free_port())
+    proc.start()
+    try:
+        yield proc
+    finally:
+        proc.stop()

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
@@ -19,7 +20,6 @@ from tests.conftest import (
     cookie_header,
     first_touchpoint,
     join,
-    signed_in,
 )
 from tests.support import FIELD_TOKEN, own_server, page_token
 
@@ -61,9 +61,9 @@ def test_page_write_without_token_or_with_a_wrong_one_is_refused(
     attacker = client(server)
     assert alice.post(url, data={**form, "csrf_token": page_token(attacker)}).status_code == 403
     with db.connect() as conn:
-        from sqlalchemy import text
-
-        assert conn.execute(text("SELECT count(*) FROM annotation WHERE text = 'No token here'")).scalar() == 0
+        assert (
+            conn.execute(text("SELECT count(*) FROM annotation WHERE text = 'No token here'")).scalar() == 0
+        )
 
     # With this session's token, as the page's form or as HTMX's header, the write goes through.
     token = page_token(alice, f"/events/{event['id']}/journey")
@@ -113,7 +113,12 @@ def test_writes_from_another_site_are_refused_even_with_a_token(
     # The API too: another site's Origin is refused whatever it sends.
     foreign = alice.post(
         f"/api/v1/events/{event['id']}/annotations",
-        json={"touchpoint_id": first_touchpoint(event), "kind": "idea", "principles": ["choice"], "text": "x"},
+        json={
+            "touchpoint_id": first_touchpoint(event),
+            "kind": "idea",
+            "principles": ["choice"],
+            "text": "x",
+        },
         headers={"Origin": "https://evil.example"},
     )
     assert foreign.status_code == 403 and foreign.json()["detail"].startswith("Requests from other sites")
@@ -126,7 +131,11 @@ def test_api_writes_accept_only_json_bodies(server: LiveServer, event: dict[str,
     alice = join(server, event)
     url = f"/api/v1/events/{event['id']}/annotations"
     body = "touchpoint_id=1&kind=idea&principles=trust&text=x"
-    for content_type in ("application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x"):
+    for content_type in (
+        "application/x-www-form-urlencoded",
+        "text/plain",
+        "multipart/form-data; boundary=x",
+    ):
         response = alice.post(url, content=body, headers={"Content-Type": content_type})
         assert response.status_code == 415, content_type
         assert "application/json" in response.json()["detail"]
@@ -179,7 +188,9 @@ def test_cookies_are_secure_when_configured(tmp_path: Path) -> None:
         c = client(live)
         maps = c.get("/api/v1/journey-maps").json()
         event = c.post(
-            "/api/v1/events", json={"title": "Secure", "journey_map_id": maps[0]["id"]}, headers=session_cookie
+            "/api/v1/events",
+            json={"title": "Secure", "journey_map_id": maps[0]["id"]},
+            headers=session_cookie,
         ).json()
         joined = client(live).post(
             "/api/v1/join", json={"join_code": event["join_code"], "team_id": event["teams"][0]["id"]}

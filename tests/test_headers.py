@@ -70,7 +70,9 @@ def test_every_kind_of_response_has_the_headers(
             _assert_csp_clean(response.text, path)
 
 
-def test_pages_work_under_the_csp(server: LiveServer, facilitator: httpx.Client, event: dict[str, Any]) -> None:
+def test_pages_work_under_the_csp(
+    server: LiveServer, facilitator: httpx.Client, event: dict[str, Any]
+) -> None:
     board = facilitator.get(f"/events/{event['id']}/board").text
     assert "<svg" in board and "QR code" in board  # the QR code is inline SVG, allowed by img/default-src
     assert '<meta name="htmx-config"' in board and '"allowEval":false' in board

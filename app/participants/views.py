@@ -17,7 +17,7 @@ from app.deps import (
     SettingsDep,
     remember_participant,
 )
-from app.errors import DomainError, NotFound
+from app.errors import DomainError, NotFound, TooManyRequests
 from app.events import service as events
 from app.events.fragments import live_context
 from app.events.models import Event
@@ -51,6 +51,8 @@ def join_page(request: Request, session: SessionDep, limiter: LimiterDep, code: 
                 lambda: events.find_by_join_code(session, code),
             )
             ctx.update(event=event, teams=events.teams(session, event.id or 0))
+        except TooManyRequests:
+            raise  # the error page, with its status and Retry-After
         except DomainError as exc:
             ctx["message"] = exc.message
     return render(request, "participants/join.html", ctx, status_code=200)
