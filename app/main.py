@@ -128,6 +128,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
+    @app.exception_handler(OverflowError)
+    async def number_too_large(request: Request, exc: OverflowError) -> Response:
+        # An id beyond what the database can hold (SQLite: 64 bits) is simply not one of ours.
+        return error_response(request, 422, "A number in the request is too large.")
+
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         if request.url.path.startswith("/api/"):

@@ -3,7 +3,7 @@
 import datetime as dt
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
@@ -27,7 +27,7 @@ MAX_TEAMS = 20
 class TeamIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: str = Field(min_length=1, max_length=80)
-    vignette_slugs: list[str] = Field(default_factory=list, max_length=6)
+    vignette_slugs: list[Annotated[str, Field(max_length=80)]] = Field(default_factory=list, max_length=6)
 
 
 class EventCreate(BaseModel):

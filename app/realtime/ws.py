@@ -27,6 +27,8 @@ from app.realtime.hub import Connection, Hub, Room
 router = APIRouter()
 
 CLOSE_POLICY = 1008
+CLOSE_UNSUPPORTED = 1003
+CLOSE_TOO_BIG = 1009
 MAX_INCOMING = 1024
 
 
@@ -39,7 +41,7 @@ async def _audience(connection: HTTPConnection, event_id: int) -> str | None:
         with Session(connection.app.state.engine) as session:
             try:
                 events.get_event(session, event_id)
-            except DomainError:
+            except (DomainError, OverflowError):
                 return None
             if events.is_facilitator(session, event_id, facilitator_id):
                 return "facilitator"
@@ -57,9 +59,12 @@ async def _serve(websocket: WebSocket, hub: Hub, room: Room, connection: Connect
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
                 break
-            # Clients have nothing to say here; anything large is refused outright.
-            if len(message.get("text") or message.get("bytes") or b"") > MAX_INCOMING:
-                await websocket.close(1009)
+            # Clients have nothing to say here: binary is refused, and so is anything large.
+            if message.get("bytes") is not None:
+                await websocket.close(CLOSE_UNSUPPORTED)
+                break
+            if len(message.get("text") or "") > MAX_INCOMING:
+                await websocket.close(CLOSE_TOO_BIG)
                 break
     except (WebSocketDisconnect, RuntimeError):
         pass

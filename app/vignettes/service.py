@@ -6,6 +6,7 @@ import secrets
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
@@ -37,7 +38,7 @@ class VignetteCreate(BaseModel):
     story: str = Field(default="", max_length=6000)
     referral_route: str = Field(default="", max_length=200)
     discussion_purpose: str = Field(default="", max_length=1000)
-    content_notes: list[str] = Field(default_factory=list, max_length=12)
+    content_notes: list[Annotated[str, Field(max_length=80)]] = Field(default_factory=list, max_length=12)
 
 
 @dataclass(frozen=True)
