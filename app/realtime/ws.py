@@ -90,6 +90,10 @@ async def json_stream(websocket: WebSocket, event_id: int, after_seq: int = 0) -
             await connection.send_direct(
                 message.seq, json.dumps(project(message, audience), separators=(",", ":"))
             )
+    except WebSocketDisconnect:
+        # Dropped again while catching up (flaky wifi): it will reconnect with its after_seq.
+        await hub.leave(room, connection)
+        return
     except Exception:
         await hub.leave(room, connection)
         raise
@@ -115,6 +119,9 @@ async def html_live(websocket: WebSocket, event_id: int, view: str = "participan
         # The page was rendered at `seq`; anything newer (or a reconnect) gets a fresh snapshot.
         if room.last_seq != seq:
             await websocket.send_text(await websocket.app.state.html_renderers.snapshot(event_id, view))
+    except WebSocketDisconnect:
+        await hub.leave(room, connection)
+        return
     except Exception:
         await hub.leave(room, connection)
         raise
