@@ -139,6 +139,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"detail": _plain_errors(exc)}, status_code=422)
         return error_response(request, 422, "; ".join(e["msg"] for e in _plain_errors(exc)))
 
+    app.openapi = lambda: _openapi_with_errors(app)  # type: ignore[method-assign]
+
     @app.get("/docs", include_in_schema=False)
     async def api_docs(request: Request) -> Response:
         return render(request, "docs.html", {"openapi": request.app.openapi()})
@@ -184,6 +186,45 @@ async def _retention_loop(engine: Engine, interval: float) -> None:
         except Exception:
             log.exception("the retention sweep failed; it will run again")
         await asyncio.sleep(interval)
+
+
+ERROR_RESPONSES = {
+    "400": "The body could not be read.",
+    "401": "Not signed in.",
+    "403": "Not allowed, or a request from another site.",
+    "404": "No such thing.",
+    "409": "Not possible in the event's current state.",
+    "413": "The body is too large.",
+    "415": "The body is not JSON.",
+    "429": "Too many requests; see Retry-After.",
+}
+
+
+def _openapi_with_errors(app: FastAPI) -> dict[str, object]:
+    """The generated schema, plus the error responses every API route can give: `{"detail": "..."}`
+    (a validation error's detail is a list; a rule's, such as an unknown template, a sentence)."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    from fastapi.openapi.utils import get_openapi
+
+    spec = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = {
+        "type": "object",
+        "properties": {"detail": {"type": "string"}},
+        "required": ["detail"],
+        "title": "Problem",
+    }
+    if "HTTPValidationError" in schemas:
+        detail = schemas["HTTPValidationError"]["properties"]["detail"]
+        schemas["HTTPValidationError"]["properties"]["detail"] = {"anyOf": [detail, {"type": "string"}]}
+    problem = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for operations in spec.get("paths", {}).values():
+        for operation in operations.values():
+            for code, description in ERROR_RESPONSES.items():
+                operation["responses"].setdefault(code, {"description": description, "content": problem})
+    app.openapi_schema = spec
+    return spec
 
 
 def _plain_errors(exc: RequestValidationError) -> list[dict[str, object]]:
