@@ -108,8 +108,10 @@ def test_writes_from_another_site_are_refused_even_with_a_token(
     url = f"/events/{event['id']}/journey/annotations"
     data = {**_annotation_form(event), "csrf_token": token}
     assert alice.post(url, data=data, headers={"Origin": "https://evil.example"}).status_code == 403
-    assert alice.post(url, data=data, headers={"Origin": "null"}).status_code == 403
     assert alice.post(url, data=data, headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
+    assert alice.post(url, data=data, headers={"Sec-Fetch-Site": "same-site"}).status_code == 403
+    cross_null = {"Origin": "null", "Sec-Fetch-Site": "cross-site"}  # a sandboxed frame elsewhere
+    assert alice.post(url, data=data, headers=cross_null).status_code == 403
     # The API too: another site's Origin is refused whatever it sends.
     foreign = alice.post(
         f"/api/v1/events/{event['id']}/annotations",
@@ -125,6 +127,11 @@ def test_writes_from_another_site_are_refused_even_with_a_token(
     # Our own origin is fine.
     same = alice.post(url, data=data, headers={"Origin": server.base_url, "Sec-Fetch-Site": "same-origin"})
     assert same.status_code == 303
+    # What a browser sends for our own form under `Referrer-Policy: no-referrer`.
+    own_form = {"Origin": "null", "Sec-Fetch-Site": "same-origin"}
+    assert alice.post(url, data=data, headers=own_form).status_code == 303
+    # And an Origin of null is never a way around the token.
+    assert alice.post(url, data={**data, "csrf_token": "x"}, headers={"Origin": "null"}).status_code == 403
 
 
 def test_api_writes_accept_only_json_bodies(server: LiveServer, event: dict[str, Any]) -> None:

@@ -1,7 +1,8 @@
 """Cross-site request forgery and cross-origin checks, in one middleware for every route.
 
 - Every write (POST, PUT, PATCH, DELETE) whose `Origin` names another site, or whose
-  `Sec-Fetch-Site` is `cross-site`, is refused: pages, API and websockets alike.
+  `Sec-Fetch-Site` is `cross-site` (or `same-site`: a sibling subdomain is another site to us),
+  is refused: pages, API and websockets alike.
 - Pages (forms and HTMX): the write must carry this session's token, in the `csrf_token` form
   field or the `X-CSRF-Token` header (lenswalk.js sets it on every HTMX request from
   `<meta name="csrf-token">`). The token is the session's random secret signed with the app key.
@@ -69,14 +70,17 @@ class CSRFProtect:
             _scope.reset(token)
 
     def same_origin(self, headers: Headers) -> bool:
-        if headers.get("sec-fetch-site") == "cross-site":
-            return False
+        # Fetch metadata, when the browser sends it, is the clearest answer.
+        site = headers.get("sec-fetch-site")
+        if site is not None:
+            return site in ("same-origin", "none")
         origin = headers.get("origin")
-        if origin is None:
-            return True  # not a browser, or a same-origin GET: cookies alone cannot be forged here
+        # No Origin: not a browser, or a same-origin GET. "null": our own pages send that for their
+        # form posts, because of `Referrer-Policy: no-referrer`; there the CSRF token decides.
+        if origin is None or origin == "null":
+            return True
         netloc = urlsplit(origin).netloc.lower()
-        allowed = {headers.get("host", "").lower(), self.base_netloc}
-        return bool(netloc) and netloc in allowed
+        return bool(netloc) and netloc in {headers.get("host", "").lower(), self.base_netloc}
 
     async def check_write(self, scope: Scope, headers: Headers) -> tuple[int, str] | None:
         if not self.same_origin(headers):

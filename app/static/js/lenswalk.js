@@ -234,6 +234,7 @@
     if (pollSeq === null) { var m = /[?&]seq=(-?\d+)/.exec(url); pollSeq = m ? m[1] : '-1'; }
     url = url.replace('/live?', '/live/poll?').replace(/([?&]seq=)-?\d+/, '$1' + pollSeq);
     fetch(url, { credentials: 'same-origin' }).then(function (r) {
+      if (r.status === 204) set('polling', 'Live (slow connection)');
       if (r.status !== 200) return;
       pollSeq = r.headers.get('X-Lenswalk-Seq') || pollSeq;
       return r.text().then(function (html) {
@@ -247,9 +248,12 @@
       });
     }).catch(function () { /* offline: the next tick tries again */ });
   }
-  doc.addEventListener('htmx:wsClose', function () {
+  doc.addEventListener('htmx:wsClose', function (e) {
+    var ev = e.detail && e.detail.event;
+    var retried = ev && [1006, 1011, 1012, 1013].indexOf(ev.code) >= 0;
     failures += 1;
-    if (failures >= 2 && !polling) { polling = setInterval(poll, 5000); poll(); }
+    /* Poll after two failed tries in a row, or at once when the extension will not retry. */
+    if ((failures >= 2 || !retried) && !polling) { polling = setInterval(poll, 5000); poll(); }
   });
   doc.addEventListener('htmx:wsOpen', function () {
     failures = 0;
