@@ -4,6 +4,7 @@ LENSWALK_TEST_BROKER_URL to run the same suite against PostgreSQL and Redis."""
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -126,10 +127,40 @@ def _close_clients() -> Iterator[None]:
         _open_clients.pop().close()
 
 
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+
+
 def client(server: LiveServer) -> httpx.Client:
+    """A person's browser: its page writes carry the session's CSRF token, as the pages' forms and
+    htmx do (tests/test_csrf.py checks the refusals with `bare()` clients that do not)."""
     c = httpx.Client(base_url=server.base_url, timeout=10, follow_redirects=False)
+    token: dict[str | None, str] = {}
+
+    def as_a_page(request: httpx.Request) -> None:
+        if request.method in ("GET", "HEAD", "OPTIONS") or request.url.path.startswith("/api/"):
+            return
+        if "x-csrf-token" in request.headers:
+            return
+        session = c.cookies.get("lenswalk_session")
+        if session not in token:
+            found = CSRF_META.search(c.get("/join").text)
+            assert found, "no csrf-token on /join"
+            session = c.cookies.get("lenswalk_session")
+            token.clear()
+            token[session] = found.group(1)
+        request.headers["X-CSRF-Token"] = token[session]
+        request.headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in c.cookies.items())
+
+    c.event_hooks["request"].append(as_a_page)
     _open_clients.append(c)
     return c
+
+
+def bare(c: httpx.Client) -> httpx.Client:
+    """The same cookies without the page's token: what another site could make a browser send."""
+    other = httpx.Client(base_url=c.base_url, timeout=10, follow_redirects=False, cookies=c.cookies)
+    _open_clients.append(other)
+    return other
 
 
 def signed_in(server: LiveServer, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD) -> httpx.Client:

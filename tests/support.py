@@ -1,11 +1,9 @@
 """Helpers for the security and resilience tests: servers of their own, page tokens, clients
 from other loopback addresses (so per-client limits can be told apart without other machines)."""
 
-import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,8 +17,10 @@ from app.setup import prepare
 from tests.conftest import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
+    LENSWALK_COMMAND,
     LiveServer,
     _open_clients,
+    command_env,
     free_port,
     make_settings,
     start_server,
@@ -73,7 +73,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @dataclass
 class ServeProcess:
-    """`lenswalk serve` in its own process, on a database file that outlives it."""
+    """`lenswalk serve` in its own process, on a database file that outlives it: unlike
+    conftest.serve_process, it can be killed (SIGKILL) and started again on the same file."""
 
     tmp: Path
     port: int
@@ -84,15 +85,13 @@ class ServeProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def env(self) -> dict[str, str]:
-        return {
-            **{k: v for k, v in os.environ.items() if not k.startswith("LENSWALK_")},
-            "LENSWALK_ENVIRONMENT": "test",
-            "LENSWALK_DATABASE_URL": f"sqlite:///{self.tmp / 'lenswalk.db'}",
-            "LENSWALK_SECRET_KEY": "serve-process-secret-" + "y" * 32,
-            "LENSWALK_ADMIN_EMAIL": ADMIN_EMAIL,
-            "LENSWALK_ADMIN_PASSWORD": ADMIN_PASSWORD,
-            "LENSWALK_DATA_DIR": str(self.tmp),
-        }
+        return command_env(
+            self.tmp,
+            LENSWALK_ENVIRONMENT="test",
+            LENSWALK_SECRET_KEY="serve-process-secret-" + "y" * 32,
+            LENSWALK_ADMIN_EMAIL=ADMIN_EMAIL,
+            LENSWALK_ADMIN_PASSWORD=ADMIN_PASSWORD,
+        )
 
     def start(self, timeout: float = 30) -> None:
         with (self.tmp / "serve.log").open("ab") as log:
@@ -100,7 +99,7 @@ class ServeProcess:
 
     def _start(self, log: Any, timeout: float) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            [*LENSWALK_COMMAND, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
             cwd=ROOT,
             env=self.env(),
             stdout=subprocess.DEVNULL,

@@ -16,6 +16,7 @@ from tests.conftest import (
     ADMIN_PASSWORD,
     LiveServer,
     annotate,
+    bare,
     client,
     cookie_header,
     first_touchpoint,
@@ -53,13 +54,14 @@ def test_page_write_without_token_or_with_a_wrong_one_is_refused(
     alice = join(server, event)
     form = _annotation_form(event, text="No token here")
     url = f"/events/{event['id']}/journey/annotations"
-    refused = alice.post(url, data=form)
+    forged_page = bare(alice)  # alice's cookies, sent by another site's form
+    refused = forged_page.post(url, data=form)
     assert refused.status_code == 403 and "Reload the page" in refused.text
-    forged = alice.post(url, data={**form, "csrf_token": "forged.token.value"})
+    forged = forged_page.post(url, data={**form, "csrf_token": "forged.token.value"})
     assert forged.status_code == 403
     # A token from another session (the attacker's own) does not work for this one either.
     attacker = client(server)
-    assert alice.post(url, data={**form, "csrf_token": page_token(attacker)}).status_code == 403
+    assert forged_page.post(url, data={**form, "csrf_token": page_token(attacker)}).status_code == 403
     with db.connect() as conn:
         assert (
             conn.execute(text("SELECT count(*) FROM annotation WHERE text = 'No token here'")).scalar() == 0
@@ -67,9 +69,10 @@ def test_page_write_without_token_or_with_a_wrong_one_is_refused(
 
     # With this session's token, as the page's form or as HTMX's header, the write goes through.
     token = page_token(alice, f"/events/{event['id']}/journey")
-    ok = alice.post(url, data={**form, "csrf_token": token})
+    own_page = bare(alice)  # now with the session the page gave alice, and nothing added
+    ok = own_page.post(url, data={**form, "csrf_token": token})
     assert ok.status_code == 303
-    ok_htmx = alice.post(
+    ok_htmx = own_page.post(
         url,
         data=_annotation_form(event, text="Sent by htmx"),
         headers={"HX-Request": "true", "X-CSRF-Token": token},
@@ -88,13 +91,13 @@ def test_rendered_forms_carry_the_sessions_token(server: LiveServer, event: dict
 def test_facilitator_page_writes_need_the_token(server: LiveServer, facilitator: httpx.Client) -> None:
     maps = facilitator.get("/api/v1/journey-maps").json()
     data = {"title": "Forged event", "journey_map_id": str(maps[0]["id"])}
-    assert facilitator.post("/events/new", data=data).status_code == 403
+    assert bare(facilitator).post("/events/new", data=data).status_code == 403
     data["csrf_token"] = page_token(facilitator, "/events/new")
-    assert facilitator.post("/events/new", data=data).status_code == 303
+    assert bare(facilitator).post("/events/new", data=data).status_code == 303
 
 
 def test_signing_in_through_a_page_needs_the_token(server: LiveServer) -> None:
-    c = client(server)
+    c = bare(client(server))
     creds = {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
     assert c.post("/signin", data=creds).status_code == 403
     assert c.post("/signin", data={**creds, "csrf_token": page_token(c, "/signin")}).status_code == 303
@@ -131,7 +134,9 @@ def test_writes_from_another_site_are_refused_even_with_a_token(
     own_form = {"Origin": "null", "Sec-Fetch-Site": "same-origin"}
     assert alice.post(url, data=data, headers=own_form).status_code == 303
     # And an Origin of null is never a way around the token.
-    assert alice.post(url, data={**data, "csrf_token": "x"}, headers={"Origin": "null"}).status_code == 403
+    assert (
+        bare(alice).post(url, data={**data, "csrf_token": "x"}, headers={"Origin": "null"}).status_code == 403
+    )
 
 
 def test_api_writes_accept_only_json_bodies(server: LiveServer, event: dict[str, Any]) -> None:

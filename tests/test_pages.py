@@ -22,6 +22,7 @@ from tests.conftest import (
     make_settings,
     start_server,
 )
+from tests.support import page_token
 
 HTMX = {"HX-Request": "true"}
 
@@ -57,21 +58,45 @@ def test_first_run_setup_page_creates_the_first_facilitator(tmp_path: Path) -> N
             first = c.get("/")
             assert first.status_code == 303 and first.headers["location"] == "/setup"
             assert "Create the first facilitator account" in c.get("/setup").text
-            short = c.post("/setup", data={"email": "lead@example.org", "password": "short"})
+            short = c.post(
+                "/setup",
+                data={
+                    "email": "lead@example.org",
+                    "password": "short",
+                    "csrf_token": page_token(c, "/setup"),
+                },
+            )
             assert short.status_code == 422 and "at least 10" in short.text
-            made = c.post("/setup", data={"email": "lead@example.org", "password": "a good long password"})
+            made = c.post(
+                "/setup",
+                data={
+                    "email": "lead@example.org",
+                    "password": "a good long password",
+                    "csrf_token": page_token(c, "/setup"),
+                },
+            )
             assert made.status_code == 303
             assert "Your events" in c.get("/").text
         with httpx.Client(base_url=live_server.base_url) as other:
             # Once an account exists, nobody else can use the set-up page.
             assert other.get("/setup").headers["location"] == "/signin"
             again = other.post(
-                "/setup", data={"email": "intruder@example.org", "password": "a good long password"}
+                "/setup",
+                data={
+                    "email": "intruder@example.org",
+                    "password": "a good long password",
+                    "csrf_token": page_token(other, "/signin"),
+                },
             )
             assert again.status_code == 303 and again.headers["location"] == "/signin"
             assert (
                 other.post(
-                    "/signin", data={"email": "intruder@example.org", "password": "a good long password"}
+                    "/signin",
+                    data={
+                        "email": "intruder@example.org",
+                        "password": "a good long password",
+                        "csrf_token": page_token(other, "/signin"),
+                    },
                 ).status_code
                 == 401
             )

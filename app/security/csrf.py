@@ -135,7 +135,9 @@ def csrf_token() -> str:
     scope = _scope.get()
     if scope is None or "session" not in scope:
         return ""
-    return scope["lenswalk.csrf"].token(scope)
+    if "lenswalk.csrf_token" not in scope:  # one token per page, however many forms it has
+        scope["lenswalk.csrf_token"] = scope["lenswalk.csrf"].token(scope)
+    return scope["lenswalk.csrf_token"]
 
 
 def csrf_field() -> Markup:
