@@ -3,6 +3,7 @@ no inline style, nothing from another host); a self-hosted /docs."""
 
 import asyncio
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +104,9 @@ def test_cookies_on_https_requests_are_secure_without_configuration(tmp_path: Pa
         async with httpx.AsyncClient(transport=transport, base_url="https://lenswalk.test") as c:
             return await c.get("/signin")
 
-    response = asyncio.run(fetch())
+    # In a thread of its own: the browser tests' Playwright keeps an event loop on this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        response = pool.submit(lambda: asyncio.run(fetch())).result()
     cookies = response.headers.get_list("set-cookie")
     assert cookies and all("; secure" in c.lower() for c in cookies)
     assert response.headers["strict-transport-security"].startswith("max-age=")
