@@ -39,7 +39,7 @@ class PhaseChange(_Strict):
 
 class PhaseCreate(_Strict):
     name: str = Field(min_length=1, max_length=80)
-    slug: str | None = Field(default=None, pattern=SLUG_PATTERN)
+    slug: str | None = Field(default=None, max_length=40, pattern=SLUG_PATTERN)
     duration_minutes: int = Field(default=15, ge=1, le=480)
     private_writing: bool = False
 
