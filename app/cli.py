@@ -20,7 +20,8 @@ def serve(args: argparse.Namespace) -> int:
     from app.main import create_app
 
     settings = get_settings()
-    prepare(settings)
+    if settings.prepare and not args.no_prepare:
+        prepare(settings)
     host = args.host or settings.host
     port = args.port or settings.port
     print(f"Lenswalk is ready on http://{host}:{port}", flush=True)
@@ -102,6 +103,11 @@ def main(argv: list[str] | None = None) -> int:
     p_serve = sub.add_parser("serve", help="migrate, load content and serve the app")
     p_serve.add_argument("--host")
     p_serve.add_argument("--port", type=int)
+    p_serve.add_argument(
+        "--no-prepare",
+        action="store_true",
+        help="serve only, the database is prepared beforehand (replicas; or LENSWALK_PREPARE=false)",
+    )
     p_serve.set_defaults(func=serve)
 
     sub.add_parser("migrate", help="apply pending database migrations").set_defaults(

@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             **{f"html:{audience}": html.for_audience(audience) for audience in AUDIENCES},
         }
         hub = Hub(
-            create_broker(settings.broker_url),
+            create_broker(settings.broker_url, settings.broker_channel),
             renderers=renderers,
             load_history=feed.load_history,
             read_seq=feed.read_seq,

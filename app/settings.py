@@ -17,6 +17,12 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = f"sqlite:///{ROOT / 'data' / 'lenswalk.db'}"
     broker_url: str = "memory://"
+    # Redis pub/sub channels are shared by every database number on a server: deployments (or test
+    # runs) sharing one Redis need a channel each, or their rooms' messages would mix.
+    broker_channel: str = "lenswalk:room-messages"
+    # `lenswalk serve` migrates and loads content first. Replicas set this false and leave that to a
+    # single one-shot `lenswalk migrate && lenswalk load-content`, so they never race each other.
+    prepare: bool = True
     secret_key: str = ""
     base_url: str | None = None
     host: str = "127.0.0.1"

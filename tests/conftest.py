@@ -1,15 +1,20 @@
 """Tests run against a real app: a real database built by the migrations, a real uvicorn server
 on a free port, real HTTP and real websockets. Set LENSWALK_TEST_DATABASE_URL and
-LENSWALK_TEST_BROKER_URL to run the same suite against PostgreSQL and Redis."""
+LENSWALK_TEST_BROKER_URL to run the same suite against PostgreSQL and Redis; with
+LENSWALK_REQUIRE_SERVICES=1 (as CI sets it) the run errors when they are not set or not reachable,
+instead of quietly testing SQLite alone."""
 
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,17 +23,60 @@ from typing import Any
 
 import httpx
 import pytest
+import redis
 import uvicorn
 from sqlalchemy import create_engine, text
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from app.main import create_app
-from app.settings import Settings
+from app.settings import ROOT, Settings
 from app.setup import prepare
 
 ADMIN_EMAIL = "facilitator@example.org"
 ADMIN_PASSWORD = "a long test password"
 OTHER_EMAIL = "other@example.org"
+
+
+TEST_DATABASE_URL = os.environ.get("LENSWALK_TEST_DATABASE_URL", "")
+TEST_BROKER_URL = os.environ.get("LENSWALK_TEST_BROKER_URL", "")
+REQUIRE_SERVICES = os.environ.get("LENSWALK_REQUIRE_SERVICES") == "1"
+# PostgreSQL and Redis, as several app instances share them.
+SERVICES = TEST_DATABASE_URL.startswith("postgresql") and TEST_BROKER_URL.startswith(
+    ("redis://", "rediss://")
+)
+# Pub/sub channels are server-wide: a run of its own, so parallel runs on one Redis never mix.
+BROKER_CHANNEL = f"lenswalk-test:{uuid.uuid4().hex}"
+
+
+def services_problem() -> str | None:
+    """Why PostgreSQL and Redis cannot be tested against, or None when both answer."""
+    if not SERVICES:
+        return (
+            "LENSWALK_TEST_DATABASE_URL must be a postgresql+psycopg:// URL and LENSWALK_TEST_BROKER_URL "
+            f"a redis:// URL (got {TEST_DATABASE_URL or 'nothing'!r} and {TEST_BROKER_URL or 'nothing'!r})"
+        )
+    engine = create_engine(TEST_DATABASE_URL, connect_args={"connect_timeout": 5})
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        return f"PostgreSQL at LENSWALK_TEST_DATABASE_URL is unreachable: {exc}"
+    finally:
+        engine.dispose()
+    client = redis.Redis.from_url(TEST_BROKER_URL, socket_connect_timeout=5, socket_timeout=5)
+    try:
+        client.ping()
+    except Exception as exc:
+        return f"Redis at LENSWALK_TEST_BROKER_URL is unreachable: {exc}"
+    finally:
+        client.close()
+    return None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if REQUIRE_SERVICES and (problem := services_problem()):
+        pytest.exit(f"LENSWALK_REQUIRE_SERVICES=1: {problem}", returncode=1)
 
 
 def free_port() -> int:
@@ -47,11 +95,12 @@ def reset_database(url: str) -> None:
 
 
 def make_settings(tmp: Path, **overrides: Any) -> Settings:
-    url = os.environ.get("LENSWALK_TEST_DATABASE_URL") or f"sqlite:///{tmp / 'lenswalk.db'}"
+    url = TEST_DATABASE_URL or f"sqlite:///{tmp / 'lenswalk.db'}"
     values: dict[str, Any] = {
         "environment": "test",
         "database_url": url,
-        "broker_url": os.environ.get("LENSWALK_TEST_BROKER_URL", "memory://"),
+        "broker_url": TEST_BROKER_URL or "memory://",
+        "broker_channel": BROKER_CHANNEL,
         "secret_key": "test-secret-key-" + "x" * 32,
         "admin_email": ADMIN_EMAIL,
         "admin_password": ADMIN_PASSWORD,
@@ -91,6 +140,89 @@ def start_server(settings: Settings) -> LiveServer:
             raise RuntimeError("the test server did not start")
         time.sleep(0.02)
     return LiveServer(f"http://127.0.0.1:{port}", settings, server, thread)
+
+
+class ServeProcess:
+    """`lenswalk serve` as its own process, as it runs in production (`python -m app.cli` so this
+    checkout's code is the code under test, whichever `lenswalk` script is on the PATH)."""
+
+    def __init__(self, settings: Settings, *extra_args: str, env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}"
+        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed by close())
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("LENSWALK_")}
+        environment.update(
+            {
+                "LENSWALK_ENVIRONMENT": "production",
+                "LENSWALK_DATABASE_URL": settings.database_url,
+                "LENSWALK_BROKER_URL": settings.broker_url,
+                "LENSWALK_BROKER_CHANNEL": settings.broker_channel,
+                "LENSWALK_SECRET_KEY": settings.secret_key,
+                "LENSWALK_DATA_DIR": str(settings.data_dir),
+                **(env or {}),
+            }
+        )
+        args = ["serve", "--host", "127.0.0.1", "--port", str(self.port), *extra_args]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", *args],
+            cwd=ROOT,
+            env=environment,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, timeout: float = 30) -> "ServeProcess":
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"lenswalk serve exited with {self.process.returncode}:\n{self.output()}")
+            try:
+                if httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"lenswalk serve did not answer /healthz within {timeout} s:\n{self.output()}")
+
+    def terminate(self) -> int | None:
+        """SIGTERM, as a container runtime or systemd stops it; SIGKILL if it does not exit."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        return self.process.returncode
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read()
+
+    def close(self) -> None:
+        try:
+            self.terminate()
+        finally:
+            self.log.close()
+
+
+@pytest.fixture
+def serve_process(settings: Settings) -> Iterator[Any]:
+    """Start `lenswalk serve` processes on the test database; every one is stopped afterwards,
+    whether the test passed or not."""
+    started: list[ServeProcess] = []
+
+    def start(*extra_args: str, env: dict[str, str] | None = None) -> ServeProcess:
+        process = ServeProcess(settings, *extra_args, env=env)
+        started.append(process)
+        return process.wait_ready()
+
+    try:
+        yield start
+    finally:
+        for process in started:
+            process.close()
 
 
 @pytest.fixture(scope="session")
@@ -243,6 +375,15 @@ def receive_until(ws: ClientConnection, predicate: Any, timeout: float = 3) -> d
         message = receive_json(ws, max(deadline - time.monotonic(), 0.01))
         if predicate(message):
             return message
+
+
+def closed_with(ws: ClientConnection, timeout: float = 10) -> int | None:
+    """The close code the server sent, reading past any message still on its way."""
+    try:
+        while True:
+            ws.recv(timeout=timeout)
+    except ConnectionClosed as closed:
+        return closed.rcvd.code if closed.rcvd else None
 
 
 def nothing_arrives(ws: ClientConnection, wait: float = 0.4) -> bool:

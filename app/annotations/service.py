@@ -96,6 +96,9 @@ def add_annotation(
 ) -> tuple[Annotation, list[RoomMessage]]:
     """Add one annotation; a retried request with the same client_key returns the first one."""
     if data.client_key:
+        # A retry may reach another instance while the first attempt is still being written: the
+        # participant's row lock makes the second wait and then find the first, not a duplicate key.
+        session.refresh(participant, with_for_update=True)
         earlier = session.exec(
             select(Annotation).where(
                 Annotation.participant_id == participant.id,

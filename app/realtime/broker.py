@@ -1,13 +1,12 @@
 """Fan-out of room messages between app instances: in-process (`memory://`) or Redis pub/sub
-(`redis://`). One channel carries every room; each instance keeps only the rooms it serves."""
+(`redis://`). One channel carries every room of a deployment; each instance keeps only the rooms it
+serves."""
 
 import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
 from typing import Any, Protocol
-
-CHANNEL = "lenswalk:room-messages"
 
 
 class Broker(Protocol):
@@ -53,10 +52,11 @@ class MemoryBroker:
 
 
 class RedisBroker:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, channel: str) -> None:
         from redis import asyncio as aioredis
 
         self._redis = aioredis.from_url(url, decode_responses=True)
+        self._channel = channel
 
     async def connect(self) -> None:
         await self._redis.ping()
@@ -65,11 +65,11 @@ class RedisBroker:
         await self._redis.aclose()
 
     async def publish(self, message: dict[str, Any]) -> None:
-        await self._redis.publish(CHANNEL, json.dumps(message, separators=(",", ":")))
+        await self._redis.publish(self._channel, json.dumps(message, separators=(",", ":")))
 
     async def subscribe(self) -> AsyncIterator[dict[str, Any]]:
         pubsub = self._redis.pubsub()
-        await pubsub.subscribe(CHANNEL)
+        await pubsub.subscribe(self._channel)
         return self._drain(pubsub)
 
     async def _drain(self, pubsub: Any) -> AsyncIterator[dict[str, Any]]:
@@ -87,9 +87,9 @@ class RedisBroker:
             return False
 
 
-def create_broker(url: str) -> Broker:
+def create_broker(url: str, channel: str) -> Broker:
     if url.startswith("memory://"):
         return MemoryBroker()
     if url.startswith(("redis://", "rediss://")):
-        return RedisBroker(url)
+        return RedisBroker(url, channel)
     raise ValueError(f"Unsupported LENSWALK_BROKER_URL scheme: {url.split(':', 1)[0]}")

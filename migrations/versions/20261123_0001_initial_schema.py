@@ -253,3 +253,6 @@ def downgrade() -> None:
     op.drop_table("journey_map")
     op.drop_table("facilitator")
     # ### end Alembic commands ###
+    # PostgreSQL keeps enum types after their tables are gone; the next upgrade would trip on them.
+    for name in ("kind", "hereas", "eventstatus"):
+        sa.Enum(name=name).drop(op.get_bind(), checkfirst=True)
