@@ -160,7 +160,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 return False
 
         database = await run_in_threadpool(db_ok)
-        broker = await request.app.state.hub.broker.ping()
+        hub = request.app.state.hub
+        broker = hub.subscribed and await hub.broker.ping()
         ok = database and broker
         return JSONResponse(
             {

@@ -172,7 +172,7 @@ class ServeProcess:
             stderr=subprocess.STDOUT,
         )
 
-    def wait_ready(self, timeout: float = 30) -> "ServeProcess":
+    def wait_ready(self, timeout: float = 60) -> "ServeProcess":
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -3,13 +3,17 @@ with several app instances runs: what is written on one reaches screens on the o
 resumes on the other instance without missing anything, and concurrent writes on both keep the
 room log's seq gap-free and in order."""
 
+import shutil
+import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 import pytest
+import redis
 from sqlalchemy import text
 from websockets.sync.client import connect
 
@@ -21,6 +25,7 @@ from tests.conftest import (
     closed_with,
     cookie_header,
     create_event,
+    free_port,
     join,
     nothing_arrives,
     open_stream,
@@ -28,11 +33,15 @@ from tests.conftest import (
     signed_in,
 )
 
-pytestmark = pytest.mark.skipif(
-    not SERVICES and not REQUIRE_SERVICES,
-    reason="needs PostgreSQL and Redis: set LENSWALK_TEST_DATABASE_URL=postgresql+psycopg://... and "
-    "LENSWALK_TEST_BROKER_URL=redis://... (CI does)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not SERVICES and not REQUIRE_SERVICES,
+        reason="needs PostgreSQL and Redis: set LENSWALK_TEST_DATABASE_URL=postgresql+psycopg://... and "
+        "LENSWALK_TEST_BROKER_URL=redis://... (CI does)",
+    ),
+    # Starting real processes takes a few seconds, far more on a loaded machine.
+    pytest.mark.timeout(180),
+]
 
 
 @pytest.fixture(scope="module")
@@ -195,3 +204,94 @@ def test_an_instance_shutting_down_sends_its_clients_to_the_other_without_loss(
             assert nothing_arrives(ws)
     finally:
         leaving.close()
+
+
+class PrivateRedis:
+    """A Redis server of this test's own, so it can be stopped and started again without
+    disturbing anything else that uses the machine's Redis."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while not self.answers():
+            assert time.monotonic() < deadline, "the private Redis did not start"
+            time.sleep(0.05)
+
+    def answers(self) -> bool:
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=1)
+        try:
+            return bool(client.ping())
+        except redis.ConnectionError:
+            return False
+        finally:
+            client.close()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+def wait_until(predicate: Any, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+@pytest.mark.skipif(
+    shutil.which("redis-server") is None, reason="needs redis-server to restart a Redis of its own"
+)
+def test_a_redis_restart_loses_no_message(settings: Any) -> None:
+    """Redis goes away and comes back: writes still succeed, and a screen on the other instance
+    gets what was written meanwhile, without waiting for the next change."""
+    broker = PrivateRedis()
+    broker.start()
+    env = {"LENSWALK_BROKER_URL": broker.url}
+    writer = ServeProcess(settings, "--no-prepare", env=env)
+    reader = ServeProcess(settings, "--no-prepare", env=env)
+    try:
+        writer.wait_ready()
+        reader.wait_ready()
+        facilitator = signed_in(reader)
+        event = create_event(facilitator)
+        alice = join(writer, event)
+        with open_stream(reader, facilitator, event["id"]) as board:
+            annotate(alice, event, text="Before Redis went away")
+            assert receive_json(board)["seq"] == 1
+
+            broker.stop()
+            wait_until(lambda: httpx.get(f"{reader.base_url}/readyz").status_code == 503)
+            during = annotate(alice, event, text="Written while Redis was away")
+            assert during.status_code == 201, during.text
+
+            broker.start()
+            wait_until(lambda: httpx.get(f"{reader.base_url}/readyz").status_code == 200)
+            message = receive_json(board, timeout=10)
+            assert message["seq"] == 2 and message["data"]["text"] == "Written while Redis was away"
+
+            annotate(alice, event, text="After Redis came back")
+            assert receive_json(board)["seq"] == 3
+    finally:
+        for process in (writer, reader):
+            process.close()
+        broker.stop()

@@ -65,11 +65,24 @@ class RedisBroker:
         await self._redis.aclose()
 
     async def publish(self, message: dict[str, Any]) -> None:
-        await self._redis.publish(self._channel, json.dumps(message, separators=(",", ":")))
+        from redis.exceptions import ConnectionError as RedisConnectionError
+
+        payload = json.dumps(message, separators=(",", ":"))
+        try:
+            await self._redis.publish(self._channel, payload)
+        except RedisConnectionError:
+            # After a Redis restart every idle pooled connection is stale: drop them and try again.
+            await self._redis.connection_pool.disconnect(inuse_connections=False)
+            await self._redis.publish(self._channel, payload)
 
     async def subscribe(self) -> AsyncIterator[dict[str, Any]]:
         pubsub = self._redis.pubsub()
-        await pubsub.subscribe(self._channel)
+        try:
+            await pubsub.subscribe(self._channel)
+        except Exception:
+            with contextlib.suppress(Exception):
+                await pubsub.aclose()
+            raise
         return self._drain(pubsub)
 
     async def _drain(self, pubsub: Any) -> AsyncIterator[dict[str, Any]]:
@@ -78,7 +91,8 @@ class RedisBroker:
                 if item.get("type") == "message":
                     yield json.loads(item["data"])
         finally:
-            await pubsub.aclose()
+            with contextlib.suppress(Exception):
+                await pubsub.aclose()
 
     async def ping(self) -> bool:
         try:

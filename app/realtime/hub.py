@@ -88,12 +88,15 @@ class Hub:
         self.queue_size = queue_size
         self.rooms: dict[int, Room] = {}
         self._task: asyncio.Task[None] | None = None
+        # False while the broker subscription is lost and being re-established (/readyz says so).
+        self.subscribed = False
         self._rooms_lock = asyncio.Lock()
 
     async def start(self) -> None:
         await self.broker.connect()
         stream = await self.broker.subscribe()
-        self._task = asyncio.create_task(self._listen(stream))
+        self.subscribed = True
+        self._task = asyncio.create_task(self._listen_forever(stream))
 
     async def stop(self) -> None:
         for room in list(self.rooms.values()):
@@ -107,8 +110,51 @@ class Hub:
         await self.broker.disconnect()
 
     async def publish(self, messages: list[RoomMessage]) -> None:
+        """Called after the commit: the write stands whatever happens here. If the broker cannot
+        take a message, this instance's screens get it directly and the others read it from the
+        log with the next message they receive or when they resubscribe."""
         for message in messages:
-            await self.broker.publish(message.to_dict())
+            try:
+                await self.broker.publish(message.to_dict())
+            except Exception as exc:
+                log.warning(
+                    "the broker is unreachable (%s); room %s seq %s is delivered locally only",
+                    exc,
+                    message.event_id,
+                    message.seq,
+                )
+                room = self.rooms.get(message.event_id)
+                if room is not None:
+                    await self._dispatch(room, message)
+
+    async def _listen_forever(self, stream: AsyncIterator[dict[str, Any]]) -> None:
+        """Listen, and when the broker goes away (a Redis restart), resubscribe and catch every
+        room up from the log: a lost subscription must not leave this instance's screens frozen."""
+        while True:
+            try:
+                await self._listen(stream)
+            except Exception:
+                log.warning("lost the broker subscription; resubscribing")
+            self.subscribed = False
+            delay = 0.2
+            while True:
+                await asyncio.sleep(delay)
+                try:
+                    stream = await self.broker.subscribe()
+                    break
+                except Exception:
+                    delay = min(delay * 2, 5.0)
+            self.subscribed = True
+            await self._catch_up()
+
+    async def _catch_up(self) -> None:
+        for room in list(self.rooms.values()):
+            try:
+                async with room.lock:
+                    for message in await self.load_history(room.event_id, room.last_seq, None):
+                        await self._deliver(room, message)
+            except Exception:
+                log.exception("room %s could not catch up from the log", room.event_id)
 
     async def _listen(self, stream: AsyncIterator[dict[str, Any]]) -> None:
         async for raw in stream:
