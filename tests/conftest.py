@@ -142,89 +142,6 @@ def start_server(settings: Settings) -> LiveServer:
     return LiveServer(f"http://127.0.0.1:{port}", settings, server, thread)
 
 
-class ServeProcess:
-    """`lenswalk serve` as its own process, as it runs in production (`python -m app.cli` so this
-    checkout's code is the code under test, whichever `lenswalk` script is on the PATH)."""
-
-    def __init__(self, settings: Settings, *extra_args: str, env: dict[str, str] | None = None) -> None:
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.ws_url = f"ws://127.0.0.1:{self.port}"
-        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed by close())
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("LENSWALK_")}
-        environment.update(
-            {
-                "LENSWALK_ENVIRONMENT": "production",
-                "LENSWALK_DATABASE_URL": settings.database_url,
-                "LENSWALK_BROKER_URL": settings.broker_url,
-                "LENSWALK_BROKER_CHANNEL": settings.broker_channel,
-                "LENSWALK_SECRET_KEY": settings.secret_key,
-                "LENSWALK_DATA_DIR": str(settings.data_dir),
-                **(env or {}),
-            }
-        )
-        args = ["serve", "--host", "127.0.0.1", "--port", str(self.port), *extra_args]
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", *args],
-            cwd=ROOT,
-            env=environment,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def wait_ready(self, timeout: float = 60) -> "ServeProcess":
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"lenswalk serve exited with {self.process.returncode}:\n{self.output()}")
-            try:
-                if httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"lenswalk serve did not answer /healthz within {timeout} s:\n{self.output()}")
-
-    def terminate(self) -> int | None:
-        """SIGTERM, as a container runtime or systemd stops it; SIGKILL if it does not exit."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-        return self.process.returncode
-
-    def output(self) -> str:
-        self.log.seek(0)
-        return self.log.read()
-
-    def close(self) -> None:
-        try:
-            self.terminate()
-        finally:
-            self.log.close()
-
-
-@pytest.fixture
-def serve_process(settings: Settings) -> Iterator[Any]:
-    """Start `lenswalk serve` processes on the test database; every one is stopped afterwards,
-    whether the test passed or not."""
-    started: list[ServeProcess] = []
-
-    def start(*extra_args: str, env: dict[str, str] | None = None) -> ServeProcess:
-        process = ServeProcess(settings, *extra_args, env=env)
-        started.append(process)
-        return process.wait_ready()
-
-    try:
-        yield start
-    finally:
-        for process in started:
-            process.close()
-
-
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     tmp = tmp_path_factory.mktemp("lenswalk")
@@ -416,32 +333,83 @@ def run_command(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.
     )
 
 
-@contextmanager
-def serve_process(env: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
-    """`lenswalk serve` as a real process; yields its base URL and, once it has stopped, its
-    output (the list is filled on exit)."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [*LENSWALK_COMMAND, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    output: list[str] = []
-    try:
-        deadline = time.monotonic() + 30
-        while True:
+def settings_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment of a real `lenswalk` process on the test session's database and broker, as
+    another app instance of the same deployment."""
+    instance = {
+        "LENSWALK_ENVIRONMENT": "production",
+        "LENSWALK_DATABASE_URL": settings.database_url,
+        "LENSWALK_BROKER_URL": settings.broker_url,
+        "LENSWALK_BROKER_CHANNEL": settings.broker_channel,
+        "LENSWALK_SECRET_KEY": settings.secret_key,
+    }
+    return command_env(settings.data_dir, **{**instance, **extra})
+
+
+class ServeProcess:
+    """`lenswalk serve` as a real process, on 127.0.0.1 and a free port."""
+
+    def __init__(self, env: dict[str, str], *args: str) -> None:
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}"
+        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed by close())
+        self._output = ""
+        self.process = subprocess.Popen(
+            [*LENSWALK_COMMAND, "serve", "--host", "127.0.0.1", "--port", str(self.port), *args],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+    def wait_ready(self, timeout: float = 60) -> "ServeProcess":
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"lenswalk serve exited with {self.process.returncode}:\n{self.output()}")
             try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
+                if httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
+                    return self
             except httpx.TransportError:
                 pass
-            assert time.monotonic() < deadline and proc.poll() is None, "lenswalk serve did not start"
             time.sleep(0.1)
-        yield base, output
+        raise RuntimeError(f"lenswalk serve did not answer /healthz within {timeout} s:\n{self.output()}")
+
+    def terminate(self) -> int | None:
+        """SIGTERM, as a container runtime or systemd stops it; SIGKILL if it does not exit."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        return self.process.returncode
+
+    def output(self) -> str:
+        """What the process printed, with its own address (printed on start-up) masked, so a
+        client address in a log line stands out."""
+        if not self.log.closed:
+            self.log.seek(0)
+            self._output = self.log.read().replace(self.base_url, "<server>")
+        return self._output
+
+    def close(self) -> None:
+        """Stop it and keep what it printed."""
+        try:
+            self.terminate()
+        finally:
+            self.output()
+            self.log.close()
+
+
+@contextmanager
+def serve_process(env: dict[str, str], *args: str) -> Iterator[ServeProcess]:
+    """A running `lenswalk serve`; stopped on leaving the block, whether the test passed or not."""
+    server = ServeProcess(env, *args)
+    try:
+        yield server.wait_ready()
     finally:
-        proc.terminate()
-        out, _ = proc.communicate(timeout=15)
-        output.append(out.replace(base, "<server>"))
+        server.close()

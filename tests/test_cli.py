@@ -11,7 +11,8 @@ def test_serve_migrates_loads_content_and_serves_on_a_fresh_machine(tmp_path: Pa
     env = command_env(
         tmp_path, LENSWALK_ADMIN_EMAIL="lead@example.org", LENSWALK_ADMIN_PASSWORD="a long admin password"
     )
-    with serve_process(env) as (base, output):
+    with serve_process(env) as server:
+        base = server.base_url
         assert len(httpx.get(f"{base}/api/v1/vignettes").json()) >= 6
         assert httpx.get(f"{base}/api/v1/journey-maps").json()[0]["name"] == "Substance use service"
         assert httpx.get(f"{base}/readyz").json() == {"database": "ok", "broker": "ok"}
@@ -21,7 +22,7 @@ def test_serve_migrates_loads_content_and_serves_on_a_fresh_machine(tmp_path: Pa
         assert signed.status_code == 200
         assert httpx.get(f"{base}/join").status_code == 200
     # Privacy: the server logs no requests, so no client address is ever written out.
-    assert "127.0.0.1:" not in output[0] and "GET /" not in output[0]
+    assert "127.0.0.1:" not in server.output() and "GET /" not in server.output()
     assert (tmp_path / "data" / "lenswalk.db").exists()
 
 

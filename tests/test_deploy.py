@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from app.settings import ROOT
+from app.settings import ROOT, Settings
 
 SECRETS = {"LENSWALK_SECRET_KEY": "k" * 48, "POSTGRES_PASSWORD": "a-test-password", "LENSWALK_DOMAIN": ""}
 
@@ -96,3 +96,9 @@ def test_caddyfile_validates() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_every_setting_is_documented() -> None:
+    documented = (ROOT / "docs" / "deploying.md").read_text()
+    missing = [name for name in Settings.model_fields if f"`LENSWALK_{name.upper()}`" not in documented]
+    assert missing == [], f"add these to the settings table in docs/deploying.md: {missing}"

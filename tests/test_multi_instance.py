@@ -30,6 +30,8 @@ from tests.conftest import (
     nothing_arrives,
     open_stream,
     receive_json,
+    serve_process,
+    settings_env,
     signed_in,
 )
 
@@ -50,7 +52,7 @@ def instances(settings: Any) -> Iterator[tuple[ServeProcess, ServeProcess]]:
     started: list[ServeProcess] = []
     try:
         for _ in range(2):
-            started.append(ServeProcess(settings, "--no-prepare"))
+            started.append(ServeProcess(settings_env(settings), "--no-prepare"))
         for process in started:
             process.wait_ready()
         yield started[0], started[1]
@@ -186,24 +188,22 @@ def test_an_instance_shutting_down_sends_its_clients_to_the_other_without_loss(
     instances: tuple[ServeProcess, ServeProcess], settings: Any
 ) -> None:
     _, other = instances
-    leaving = ServeProcess(settings, "--no-prepare")
-    try:
-        leaving.wait_ready()
-        facilitator = signed_in(other)
-        event = create_event(facilitator)
-        alice = join(other, event)
-        annotate(alice, event, text="Said before the restart")
-        with open_stream(leaving, alice, event["id"], after_seq=0) as ws:
-            last = receive_json(ws)["seq"]
-            leaving.terminate()
-            assert closed_with(ws) == 1012
-        annotate(alice, event, text="Said while reconnecting")
-        with open_stream(other, alice, event["id"], after_seq=last) as ws:
-            message = receive_json(ws)
-            assert message["seq"] == last + 1 and message["data"]["text"] == "Said while reconnecting"
-            assert nothing_arrives(ws)
-    finally:
-        leaving.close()
+    facilitator = signed_in(other)
+    event = create_event(facilitator)
+    alice = join(other, event)
+    annotate(alice, event, text="Said before the restart")
+    with (
+        serve_process(settings_env(settings), "--no-prepare") as leaving,
+        open_stream(leaving, alice, event["id"], after_seq=0) as ws,
+    ):
+        last = receive_json(ws)["seq"]
+        leaving.terminate()
+        assert closed_with(ws) == 1012
+    annotate(alice, event, text="Said while reconnecting")
+    with open_stream(other, alice, event["id"], after_seq=last) as ws:
+        message = receive_json(ws)
+        assert message["seq"] == last + 1 and message["data"]["text"] == "Said while reconnecting"
+        assert nothing_arrives(ws)
 
 
 class PrivateRedis:
@@ -265,33 +265,31 @@ def test_a_redis_restart_loses_no_message(settings: Any) -> None:
     """Redis goes away and comes back: writes still succeed, and a screen on the other instance
     gets what was written meanwhile, without waiting for the next change."""
     broker = PrivateRedis()
-    broker.start()
-    env = {"LENSWALK_BROKER_URL": broker.url}
-    writer = ServeProcess(settings, "--no-prepare", env=env)
-    reader = ServeProcess(settings, "--no-prepare", env=env)
+    env = settings_env(settings, LENSWALK_BROKER_URL=broker.url)
     try:
-        writer.wait_ready()
-        reader.wait_ready()
-        facilitator = signed_in(reader)
-        event = create_event(facilitator)
-        alice = join(writer, event)
-        with open_stream(reader, facilitator, event["id"]) as board:
-            annotate(alice, event, text="Before Redis went away")
-            assert receive_json(board)["seq"] == 1
+        broker.start()
+        with (
+            serve_process(env, "--no-prepare") as writer,
+            serve_process(env, "--no-prepare") as reader,
+        ):
+            facilitator = signed_in(reader)
+            event = create_event(facilitator)
+            alice = join(writer, event)
+            with open_stream(reader, facilitator, event["id"]) as board:
+                annotate(alice, event, text="Before Redis went away")
+                assert receive_json(board)["seq"] == 1
 
-            broker.stop()
-            wait_until(lambda: httpx.get(f"{reader.base_url}/readyz").status_code == 503)
-            during = annotate(alice, event, text="Written while Redis was away")
-            assert during.status_code == 201, during.text
+                broker.stop()
+                wait_until(lambda: httpx.get(f"{reader.base_url}/readyz").status_code == 503)
+                during = annotate(alice, event, text="Written while Redis was away")
+                assert during.status_code == 201, during.text
 
-            broker.start()
-            wait_until(lambda: httpx.get(f"{reader.base_url}/readyz").status_code == 200)
-            message = receive_json(board, timeout=10)
-            assert message["seq"] == 2 and message["data"]["text"] == "Written while Redis was away"
+                broker.start()
+                wait_until(lambda: httpx.get(f"{reader.base_url}/readyz").status_code == 200)
+                message = receive_json(board, timeout=10)
+                assert message["seq"] == 2 and message["data"]["text"] == "Written while Redis was away"
 
-            annotate(alice, event, text="After Redis came back")
-            assert receive_json(board)["seq"] == 3
+                annotate(alice, event, text="After Redis came back")
+                assert receive_json(board)["seq"] == 3
     finally:
-        for process in (writer, reader):
-            process.close()
         broker.stop()

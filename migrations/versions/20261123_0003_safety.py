@@ -121,3 +121,6 @@ def downgrade() -> None:
 
     op.drop_table("attendance")
     # ### end Alembic commands ###
+    # PostgreSQL keeps enum types after their tables are gone; the next upgrade would trip on them.
+    for name in ("supportkind", "moment", "feeling"):
+        sa.Enum(name=name).drop(op.get_bind(), checkfirst=True)
