@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DataError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
@@ -129,8 +130,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return response
 
     @app.exception_handler(OverflowError)
-    async def number_too_large(request: Request, exc: OverflowError) -> Response:
-        # An id beyond what the database can hold (SQLite: 64 bits) is simply not one of ours.
+    @app.exception_handler(DataError)
+    async def number_too_large(request: Request, exc: Exception) -> Response:
+        # An id beyond what the database can hold (SQLite: 64 bits, PostgreSQL: 32) is simply
+        # not one of ours.
         return error_response(request, 422, "A number in the request is too large.")
 
     @app.exception_handler(RequestValidationError)

@@ -5,6 +5,7 @@ import re
 import signal
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ FIELD_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 @contextmanager
 def own_server(tmp: Path, **overrides: Any) -> Iterator[LiveServer]:
     """A server with its own database and its own rate-limit counters."""
-    settings = make_settings(tmp, **overrides)
+    settings = make_settings(tmp, **{"broker_channel": f"lenswalk-test-{uuid.uuid4().hex}", **overrides})
     prepare(settings)
     live = start_server(settings)
     try:

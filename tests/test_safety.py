@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlmodel import Session
 from websockets.sync.client import connect
 
@@ -16,13 +16,16 @@ from tests.conftest import (
     client,
     command_env,
     cookie_header,
+    create_event,
     join,
     nothing_arrives,
     open_stream,
     receive_json,
     run_command,
     serve_process,
+    signed_in,
 )
+from tests.support import own_server
 from tests.test_pages import live, recv_until
 
 HTMX = {"HX-Request": "true"}
@@ -318,29 +321,32 @@ def test_attendance_list_is_private_and_apart_from_participation(
     assert "Morag" not in str(facilitator.get(f"/api/v1/events/{event['id']}").json())
 
 
-def test_purge_deletes_the_event_and_everything_in_it(
-    server: LiveServer, settings: Any, facilitator: httpx.Client, event: dict[str, Any], db: Any
-) -> None:
-    phone = join(server, event)
-    annotate(phone, event, text="Purged words heron-5531")
-    facilitator.post(f"/events/{event['id']}/attendance", data={"name": "Purged Person", "hours": "2"})
-    env = command_env(settings.data_dir, LENSWALK_DATABASE_URL=settings.database_url)
-    assert run_command(env, "purge", str(event["id"])).returncode == 2  # not without --yes
-    done = run_command(env, "purge", str(event["id"]), "--yes")
-    assert done.returncode == 0, done.stderr
-    with db.connect() as conn:
-        for table in ("event", "annotation", "participant", "attendance", "room_event", "team"):
-            column = "id" if table == "event" else "event_id"
-            assert (
-                conn.execute(
+def test_purge_deletes_the_event_and_everything_in_it(tmp_path: Path) -> None:
+    # A server and database of its own: the purge runs as a separate process beside it.
+    with own_server(tmp_path) as own:
+        settings = own.settings
+        facilitator = signed_in(own)
+        event = create_event(facilitator)
+        phone = join(own, event)
+        annotate(phone, event, text="Purged words heron-5531")
+        facilitator.post(f"/events/{event['id']}/attendance", data={"name": "Purged Person", "hours": "2"})
+        env = command_env(settings.data_dir, LENSWALK_DATABASE_URL=settings.database_url)
+        assert run_command(env, "purge", str(event["id"])).returncode == 2  # not without --yes
+        done = run_command(env, "purge", str(event["id"]), "--yes")
+        assert done.returncode == 0, done.stderr
+        db = create_engine(settings.database_url)
+        with db.connect() as conn:
+            for table in ("event", "annotation", "participant", "attendance", "room_event", "team"):
+                column = "id" if table == "event" else "event_id"
+                count = conn.execute(
                     text(f"SELECT count(*) FROM {table} WHERE {column} = :e"), {"e": event["id"]}
-                ).scalar()
-                == 0
-            ), table
-    if settings.is_sqlite:
-        raw = sqlite_bytes(settings)
-        assert b"heron-5531" not in raw and b"Purged Person" not in raw
-    assert facilitator.get(f"/api/v1/events/{event['id']}").status_code == 404
+                )
+                assert count.scalar() == 0, table
+        db.dispose()
+        if settings.is_sqlite:
+            raw = sqlite_bytes(settings)
+            assert b"heron-5531" not in raw and b"Purged Person" not in raw
+        assert facilitator.get(f"/api/v1/events/{event['id']}").status_code == 404
 
 
 def test_database_and_logs_hold_no_address_device_or_token(tmp_path: Path) -> None:

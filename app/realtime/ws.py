@@ -13,6 +13,7 @@ import contextlib
 import json
 
 from fastapi import APIRouter, Request, Response, WebSocket, WebSocketDisconnect
+from sqlalchemy.exc import DataError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
@@ -41,7 +42,7 @@ async def _audience(connection: HTTPConnection, event_id: int) -> str | None:
         with Session(connection.app.state.engine) as session:
             try:
                 events.get_event(session, event_id)
-            except (DomainError, OverflowError):
+            except (DomainError, OverflowError, DataError):
                 return None
             if events.is_facilitator(session, event_id, facilitator_id):
                 return "facilitator"

@@ -61,28 +61,30 @@ class Limiter:
         uri = settings.broker_url if settings.broker_url.startswith("redis") else "memory://"
         self.storage = storage_from_string(uri)
         self.strategy = MovingWindowRateLimiter(self.storage)
+        # Deployments (and test runs) sharing one Redis keep their counts apart, as their rooms are.
+        ns = settings.broker_channel
         self.wrong_code_per_client = Rule(
-            "join-wrong-client",
+            f"{ns}:join-wrong-client",
             parse_many(settings.rate_wrong_join_codes_per_client),
             "Too many wrong join codes from here. Check the code on the screen and try again in a while.",
         )
         self.wrong_code_overall = Rule(
-            "join-wrong-all",
+            f"{ns}:join-wrong-all",
             parse_many(settings.rate_wrong_join_codes_overall),
             "Too many wrong join codes have been tried. Joining is paused for a short while.",
         )
         self.signin_per_account = Rule(
-            "signin-account",
+            f"{ns}:signin-account",
             parse_many(settings.rate_signin_per_account),
             "Too many sign-in attempts for this account. Wait a while before trying again.",
         )
         self.signin_per_client = Rule(
-            "signin-client",
+            f"{ns}:signin-client",
             parse_many(settings.rate_signin_per_client),
             "Too many sign-in attempts from here. Wait a while before trying again.",
         )
         self.writes_per_participant = Rule(
-            "writes-participant",
+            f"{ns}:writes-participant",
             parse_many(settings.rate_writes_per_participant),
             "You are sending a lot very quickly. Wait a moment, then try again: nothing you sent is lost.",
         )
