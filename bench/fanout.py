@@ -66,7 +66,9 @@ async def _connect(url: str, cookies: dict[str, str], client: Client, gate: asyn
                     additional_headers={"Cookie": cookie_header(cookies)},
                     open_timeout=60,
                     max_size=2**22,
-                    # Like a phone's browser: the default offers permessage-deflate.
+                    # Like a phone's browser: offers permessage-deflate (the default) and never pings
+                    # (the server does; a starved client process must not hang up on its own).
+                    ping_interval=None,
                 )
             except (OSError, TimeoutError, websockets.InvalidStatus):
                 if attempt == 4:
@@ -105,6 +107,9 @@ async def run(
         server = servers[i % len(servers)]
         plan.append((f"{server.ws_url}/events/{room.id}/live?view=board", room.facilitator_cookies, client))
 
+    # Listen from now on, as a phone that has the page does: no replay of the room's history.
+    seq = room.last_seq()
+    plan = [(f"{url}?after_seq={seq}" if "/stream" in url else url, c, cl) for url, c, cl in plan]
     started = time.monotonic()
     sockets = await asyncio.wait_for(
         asyncio.gather(*(_connect(url, cookies, client, gate) for url, cookies, client in plan)),

@@ -144,7 +144,7 @@ class Server:
 def start_server(database_url: str, data_dir: Path, broker_url: str = "memory://") -> Server:
     port = free_port()
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not k.startswith("LENSWALK_")},
         "LENSWALK_ENVIRONMENT": "test",
         "LENSWALK_DATABASE_URL": database_url,
         "LENSWALK_BROKER_URL": broker_url,
@@ -251,6 +251,10 @@ class Room:
     @property
     def id(self) -> int:
         return int(self.event["id"])
+
+    def last_seq(self) -> int:
+        with httpx.Client(base_url=self.base_url, cookies=self.facilitator_cookies, timeout=30) as c:
+            return int(c.get(f"/api/v1/events/{self.id}").raise_for_status().json()["last_seq"])
 
     def touchpoints(self) -> list[int]:
         return [tp["id"] for stage in self.event["stages"] for tp in stage["touchpoints"]]

@@ -86,8 +86,12 @@ def run(room: Room) -> dict[str, Any]:
 
         landing = fetch("GET", f"/join?code={room.event['join_code']}")
         page(landing)
-        team = re.search(r'name="team_id" value="(\d+)"', landing.text)
-        form = {"join_code": room.event["join_code"], "here_as": "prefer_not_to_say"}
+        # What the browser would send: the form's hidden fields (whatever they are), the default
+        # "I'm here as", and the first team's button.
+        join_form = landing.text[landing.text.index('action="/join"') :]
+        form = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', join_form))
+        form["here_as"] = "prefer_not_to_say"
+        team = re.search(r'name="team_id" value="(\d+)"', join_form)
         if team:
             form["team_id"] = team.group(1)
         joined = fetch("POST", "/join", data=form)

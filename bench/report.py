@@ -148,7 +148,7 @@ def _detail(r: dict[str, dict[str, Any]]) -> list[str]:
             "|---|---|---|---|---|---|---|",
         ]
         for db, res in tp.items():
-            if "posts_per_second" in res:
+            if isinstance(res, dict) and "posts_per_second" in res:
                 out.append(
                     f"| {db} | {res['posts_per_second']} | {_ms(res['post_response_ms'])} | {res['errors']} | {res['fanout_delivered_fraction']:.1%} | {res['server_cpu_ms_per_post']} | {res.get('load_average_before_after')} |"
                 )

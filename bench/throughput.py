@@ -35,6 +35,8 @@ async def run(
         )
         for i in range(boards)
     ]
+    seq = room.last_seq()
+    plan = [(f"{url}?after_seq={seq}" if "/stream" in url else url, c, cl) for url, c, cl in plan]
     sockets = await asyncio.wait_for(asyncio.gather(*(_connect(u, c, cl, gate) for u, c, cl in plan)), 300)
     tasks = [asyncio.create_task(_listen(ws, cl)) for ws, (_u, _c, cl) in zip(sockets, plan, strict=True)]
     await asyncio.sleep(1)
