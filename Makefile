@@ -1,4 +1,4 @@
-# Lenswalk: `make run` to try it, `make test` to check it.
+# Lenswalk: `make run` to try it, `make test` to check it, `make bench` to measure it.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -23,6 +23,11 @@ test: install
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+# Benchmarks against real server processes (not part of `make test`): bench/results/ and
+# docs/performance.md. Needs PostgreSQL on 127.0.0.1:5432 and redis-server for the multi-instance figures.
+bench: install
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 format: install
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .

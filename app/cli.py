@@ -34,6 +34,9 @@ def serve(args: argparse.Namespace) -> int:
         server_header=False,
         proxy_headers=False,
         ws_max_size=16 * 1024,
+        # Each message is rendered once and the same bytes go to every connection; per-connection
+        # deflate would compress it again for each of them and keep a compressor per socket.
+        ws_per_message_deflate=False,
         timeout_graceful_shutdown=5,
     )
     return 0

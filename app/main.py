@@ -4,21 +4,21 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 
 from app import logs, views
 from app.annotations import api as annotations_api
+from app.assets import STATIC_DIR, HashedStaticFiles
 from app.db import make_engine, transaction
 from app.errors import DomainError, TooManyRequests
 from app.events import api as events_api
@@ -107,7 +107,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit)
     app.add_middleware(SecurityHeaders, cookie_secure=settings.cookie_secure)
 
-    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    # Phones on poor signal: compress pages and static files. Websockets pass through untouched.
+    app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=6)
+    app.mount("/static", HashedStaticFiles(directory=STATIC_DIR), name="static")
     for module in (
         facilitators_api,
         vignettes_api,

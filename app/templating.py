@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app.annotations.models import Kind, Principle
+from app.assets import static_url
 from app.participants.models import HERE_AS_LABELS
 from app.security.csrf import csrf_field, csrf_token
 from app.support.models import FEELING_LABELS, SUPPORT_LABELS
@@ -28,6 +29,7 @@ env.globals.update(
     # Every <form method="post"> carries {{ csrf_field() }}; HTMX sends the meta tag's token.
     csrf_field=csrf_field,
     csrf_token=csrf_token,
+    static_url=static_url,
 )
 
 

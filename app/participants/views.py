@@ -77,7 +77,9 @@ def join(
             "team_id": optional_int(team_id),
         },
     )
-    if data.team_id is None:
+    if data.team_id is None and events.teams(
+        session, events.find_by_join_code(session, data.join_code).id or 0
+    ):
         # Step one: the code is right; now choose "I'm here as" and a team.
         return RedirectResponse(f"/join?code={events.normalise_join_code(data.join_code)}", status_code=303)
 

@@ -129,8 +129,8 @@ def join_with_code(page: "Page", server: LiveServer, code: str, team: str) -> No
 
 
 def choose_team_and_join(page: "Page", team: str) -> None:
-    page.get_by_role("radio", name=team).check()
-    page.get_by_role("button", name="Join").click()
+    """Each team is its own button: choosing it is joining."""
+    page.get_by_role("button", name=re.compile(rf"^Join {re.escape(team)}\b")).click()
     expect(page.get_by_role("heading", name="The journey")).to_be_visible()
     wait_live(page)
 
@@ -150,7 +150,8 @@ def annotate(
     text: str,
     send: bool = True,
 ) -> "Locator":
-    """Open the stage, open "Add to <touchpoint>", fill the form and (unless told not to) send it."""
+    """Open the stage, open "Add to <touchpoint>", fill the form and (unless told not to) send it
+    with the button for its kind ("Strength", "Barrier", "Idea")."""
     name = page.locator("summary > span:first-child", has_text=re.compile(rf"^\d+\. {re.escape(stage)}$"))
     details = page.locator("details.stage", has=name)
     if details.get_attribute("open") is None:
@@ -162,12 +163,11 @@ def annotate(
     if adding.get_attribute("open") is None:
         adding.locator("summary").click()
     form = section.locator("form.annotation-form")
-    form.get_by_role("radio", name=kind).check()
     for principle in principles:
         form.get_by_role("checkbox", name=principle).check()
     form.get_by_label("What you noticed").fill(text)
     if send:
-        form.get_by_role("button", name="Add").click()
+        form.get_by_role("button", name=kind, exact=True).click()
     return form
 
 

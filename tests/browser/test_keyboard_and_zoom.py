@@ -34,12 +34,9 @@ def test_the_whole_participant_flow_with_the_keyboard_alone(server: LiveServer, 
     page.keyboard.press("Enter")
     expect(page.get_by_text("Which team are you in?")).to_be_visible()
 
-    # Choose a team: Tab reaches the group, arrows move within it, Space chooses.
-    tab_to(page, "input[name=team_id]")
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("Space")
-    expect(page.get_by_role("radio", name="Team 2")).to_be_checked()
-    tab_to(page, "button[type=submit]")
+    # Choose a team: each team is a button; Enter on it joins.
+    tab_to(page, f"button[name=team_id][value='{event['teams'][1]['id']}']")
+    assert focused_text(page).startswith("Join Team 2")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="The journey")).to_be_visible()
 
@@ -54,10 +51,7 @@ def test_the_whole_participant_flow_with_the_keyboard_alone(server: LiveServer, 
     form = touchpoint.locator("form")
     expect(form).to_be_visible()
 
-    # Kind: Barrier (the second of the group); principles: Trust and Choice; the text; send.
-    tab_to(page, "input[name=kind]")
-    page.keyboard.press("ArrowDown")
-    expect(form.get_by_role("radio", name="Barrier")).to_be_checked()
+    # Principles: Trust and Choice; the text; then "Barrier" sends it as a barrier.
     for principle in ("trust", "choice"):
         tab_to(page, f"input[name=principles][value={principle}]")
         page.keyboard.press("Space")
@@ -65,7 +59,7 @@ def test_the_whole_participant_flow_with_the_keyboard_alone(server: LiveServer, 
     expect(form.get_by_role("checkbox", name="Choice")).to_be_checked()
     tab_to(page, "textarea")
     page.keyboard.type("Three months with no word at all.")
-    tab_to(page, "form.annotation-form button[type=submit]")
+    tab_to(page, "form.annotation-form button[value=barrier]")
     page.keyboard.press("Enter")
     mine = page.locator("#mine")
     expect(mine).to_contain_text("Three months with no word at all.")
@@ -104,7 +98,7 @@ def test_the_annotate_form_fits_a_small_phone_at_200_percent_zoom(server: LiveSe
         send=False,
     )
     no_sideways_scroll()
-    button = form.get_by_role("button", name="Add")
+    button = form.get_by_role("button", name="Barrier", exact=True)
     button.scroll_into_view_if_needed()
     box = button.bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= 180, box

@@ -101,7 +101,7 @@ def test_a_facilitator_and_three_phones_run_the_room_live(server: LiveServer, ne
     )
     form.locator("xpath=../summary").evaluate("e => e.scrollIntoView({block: 'start'})")
     screenshot(third, "phone-annotate")
-    form.get_by_role("button", name="Add").click()
+    form.get_by_role("button", name="Idea", exact=True).click()
     expect(board.locator("#latest")).to_contain_text(WORDS["c"], timeout=LIVE_MS)
     # The tile on the journey map counts both contributions on Reception greeting.
     tile = board.locator(".touchpoint-tile", has_text="Reception greeting")

@@ -63,7 +63,7 @@ def test_unsent_words_are_shown_as_waiting_and_kept_on_the_phone(
     form = annotate(
         page, stage="Arriving", touchpoint="Waiting area", kind="Barrier", principles=["Trust"], text=words
     )
-    form.get_by_role("button", name="Add").click()  # an impatient second tap
+    form.get_by_role("button", name="Barrier", exact=True).click()  # an impatient second tap
     outbox = page.locator("#outbox")
     expect(outbox).to_contain_text("Waiting to send")
     expect(outbox).to_contain_text(words)

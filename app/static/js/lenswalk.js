@@ -135,8 +135,15 @@
   }
   var pageItems = null; /* the page's own copy, for when localStorage is unavailable */
   function items() { var stored = load(); return stored.length || !pageItems ? stored : pageItems; }
+  /* The kind is the button that sent the form, which FormData(form) leaves out: remember it. */
+  doc.addEventListener('click', function (e) {
+    var b = e.target.closest && e.target.closest('button[type=submit][name]');
+    if (b && b.form) b.form.lastSubmitter = b;
+  }, true);
   function keep(form) {
     var data = new URLSearchParams(new FormData(form));
+    var by = form.lastSubmitter;
+    if (by && by.name && !data.has(by.name)) data.set(by.name, by.value);
     var key = data.get('client_key');
     if (!key) return;
     var list = items().filter(function (it) { return it.key !== key; });

@@ -1,0 +1,46 @@
+"""Static files: content-hashed URLs that phones may cache for a year, and revalidation otherwise.
+
+`static_url("css/lenswalk.css")` gives `/static/css/lenswalk.css?v=<hash>`; a changed file gets a new
+hash, so a long cache can never serve a stale copy. Compression is the GZip middleware's job."""
+
+import hashlib
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from starlette.datastructures import QueryParams
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+STATIC_DIR = Path(__file__).parent / "static"
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+@lru_cache(maxsize=256)
+def _file_hash(path: str, _mtime_ns: int) -> str:
+    return hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:12]
+
+
+def static_url(path: str) -> str:
+    # The modification time is part of the cache key, so an edited file is re-hashed at once.
+    return f"/static/{path}?v={_file_hash(path, os.stat(STATIC_DIR / path).st_mtime_ns)}"
+
+
+class HashedStaticFiles(StaticFiles):
+    def file_response(
+        self,
+        full_path: str | os.PathLike[str],
+        stat_result: os.stat_result,
+        scope: Scope,
+        status_code: int = 200,
+    ) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        version = QueryParams(scope.get("query_string", b"")).get("v")
+        relative = Path(full_path).resolve().relative_to(STATIC_DIR.resolve()).as_posix()
+        if version and version == _file_hash(relative, stat_result.st_mtime_ns):
+            response.headers["Cache-Control"] = IMMUTABLE
+        else:
+            # An old or missing hash: serve the file, but never let it be cached as that version.
+            response.headers["Cache-Control"] = "no-cache"
+        return response

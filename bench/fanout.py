@@ -1,0 +1,218 @@
+"""Fan-out: N participants on the JSON stream and a few boards on the HTML websocket, while one
+participant posts annotations over HTTP at a fixed rate. Latency is the time from a POST's start to
+each client's receipt of that annotation (one clock: CLOCK_MONOTONIC, one client process).
+
+Also measured on the way: the server's resident memory before and after the clients connect (idle),
+its CPU time per posted annotation, and whether every participant got the same bytes."""
+
+import asyncio
+import contextlib
+import re
+import resource
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import websockets
+
+from bench.harness import (
+    Room,
+    Server,
+    cookie_header,
+    cpu_seconds,
+    percentiles,
+    rss_bytes,
+    start_profile,
+    summarise_profile,
+)
+
+MARK = re.compile(r"bench#(\d+)#")
+TEXTS = [
+    "The waiting room has no privacy at the desk.",
+    "A text the day before saying who I will meet and where.",
+    "Nobody tells you how long the wait will be.",
+]
+
+
+@dataclass
+class Client:
+    audience: str  # "participant" (JSON stream) or "board" (HTML websocket)
+    receipts: list[tuple[int, float, int]] = field(default_factory=list)  # (mark, when, hash(bytes))
+    closed_code: int | None = None
+
+
+async def _listen(ws: Any, client: Client) -> None:
+    try:
+        async for raw in ws:
+            now = time.monotonic()
+            text = raw if isinstance(raw, str) else raw.decode()
+            for match in MARK.finditer(text):
+                client.receipts.append((int(match.group(1)), now, hash(text)))
+                if client.audience == "board":
+                    break  # the board's "latest" list repeats older ones: the newest comes first
+    except websockets.ConnectionClosed as exc:
+        client.closed_code = exc.rcvd.code if exc.rcvd else 1006
+
+
+async def _connect(url: str, cookies: dict[str, str], client: Client, gate: asyncio.Semaphore) -> Any:
+    async with gate:
+        for attempt in range(5):
+            try:
+                return await websockets.connect(
+                    url,
+                    additional_headers={"Cookie": cookie_header(cookies)},
+                    open_timeout=60,
+                    max_size=2**22,
+                    # Like a phone's browser: offers permessage-deflate (the default) and never pings
+                    # (the server does; a starved client process must not hang up on its own).
+                    ping_interval=None,
+                )
+            except (OSError, TimeoutError, websockets.InvalidStatus):
+                if attempt == 4:
+                    raise
+                await asyncio.sleep(0.5 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+async def run(
+    servers: list[Server],
+    room: Room,
+    *,
+    clients: int,
+    duration: float,
+    rate: float = 10.0,
+    boards: int = 2,
+    settle: float = 2.0,
+    profile: Path | None = None,
+) -> dict[str, Any]:
+    """One measurement. `room` needs at least `clients + 1` joined participants (the last posts)."""
+    assert len(room.participant_cookies) > clients, "join more participants first"
+    poster_cookies = room.participant_cookies[-1]
+    for server in servers:
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.get(f"{server.base_url}/healthz", timeout=5)
+    rss_before = {s.pid: rss_bytes(s.pid) for s in servers}
+
+    gate = asyncio.Semaphore(64)
+    participants = [Client("participant") for _ in range(clients)]
+    board_clients = [Client("board") for _ in range(boards)]
+    plan: list[tuple[str, dict[str, str], Client]] = []
+    for i, client in enumerate(participants):
+        server = servers[i % len(servers)]
+        plan.append((f"{server.ws_url}/api/v1/events/{room.id}/stream", room.participant_cookies[i], client))
+    for i, client in enumerate(board_clients):
+        server = servers[i % len(servers)]
+        plan.append((f"{server.ws_url}/events/{room.id}/live?view=board", room.facilitator_cookies, client))
+
+    # Listen from now on, as a phone that has the page does: no replay of the room's history.
+    seq = room.last_seq()
+    plan = [(f"{url}?after_seq={seq}" if "/stream" in url else url, c, cl) for url, c, cl in plan]
+    started = time.monotonic()
+    sockets = await asyncio.wait_for(
+        asyncio.gather(*(_connect(url, cookies, client, gate) for url, cookies, client in plan)),
+        timeout=300,
+    )
+    connect_seconds = time.monotonic() - started
+    listeners = [
+        asyncio.create_task(_listen(ws, client)) for ws, (_u, _c, client) in zip(sockets, plan, strict=True)
+    ]
+    await asyncio.sleep(settle)  # let the connections go idle before reading memory
+    rss_idle = {s.pid: rss_bytes(s.pid) for s in servers}
+    for client in (*participants, *board_clients):
+        client.receipts.clear()  # snapshots and replays are not part of the measurement
+
+    profiler = start_profile(servers[0].pid, duration, profile) if profile else None
+    cpu_before = {s.pid: cpu_seconds(s.pid) for s in servers}
+    own_cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+    posted: dict[int, float] = {}
+    post_times: list[float] = []
+    failures: list[str] = []
+    http = [httpx.AsyncClient(base_url=s.base_url, cookies=poster_cookies, timeout=30) for s in servers]
+    touchpoints = room.touchpoints()
+
+    async def post(k: int) -> None:
+        body = {
+            "touchpoint_id": touchpoints[k % len(touchpoints)],
+            "kind": ("barrier", "strength", "idea")[k % 3],
+            "principles": ["trust"],
+            "text": f"bench#{k}# {TEXTS[k % len(TEXTS)]}",
+        }
+        t0 = time.monotonic()
+        posted[k] = t0
+        try:
+            response = await http[k % len(http)].post(f"/api/v1/events/{room.id}/annotations", json=body)
+            if response.status_code != 201:
+                failures.append(f"{response.status_code}: {response.text[:200]}")
+        except httpx.HTTPError as exc:
+            failures.append(repr(exc))
+        post_times.append(time.monotonic() - t0)
+
+    total = max(1, int(duration * rate))
+    begin = time.monotonic() + 0.2
+    posts = []
+    for k in range(total):
+        delay = begin + k / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        posts.append(asyncio.create_task(post(k)))
+    await asyncio.wait_for(asyncio.gather(*posts), timeout=120)
+
+    # Wait (bounded) for the stragglers, then stop listening.
+    deadline = time.monotonic() + 10
+    everyone = (*participants, *board_clients)
+    while time.monotonic() < deadline:
+        if all(c.closed_code is not None or any(r[0] == total - 1 for r in c.receipts) for c in everyone):
+            break
+        await asyncio.sleep(0.1)
+    cpu_used = {s.pid: cpu_seconds(s.pid) - cpu_before[s.pid] for s in servers}
+    own_cpu = resource.getrusage(resource.RUSAGE_SELF)
+    for task in listeners:
+        task.cancel()
+    await asyncio.gather(*listeners, return_exceptions=True)
+    await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+    for c in http:
+        await c.aclose()
+
+    def latencies(group: list[Client]) -> list[float]:
+        return [when - posted[mark] for c in group for mark, when, _h in c.receipts if mark in posted]
+
+    # Same bytes for every participant: one distinct payload per annotation.
+    payloads: dict[int, set[int]] = defaultdict(set)
+    for c in participants:
+        for mark, _when, digest in c.receipts:
+            payloads[mark].add(digest)
+    delivered = sum(len({m for m, _w, _h in c.receipts}) for c in participants)
+    if profiler is not None:
+        profiler.wait(timeout=60)
+    return {
+        "profile": summarise_profile(profile) if profile else None,
+        "clients": clients,
+        "boards": boards,
+        "instances": len(servers),
+        "rate_per_second": rate,
+        "annotations_posted": total,
+        "post_failures": len(failures),
+        "post_failure_examples": failures[:3],
+        "participant_latency_ms": percentiles(latencies(participants)),
+        "board_latency_ms": percentiles(latencies(board_clients)),
+        "post_response_ms": percentiles(post_times),
+        "delivered_fraction": round(delivered / (clients * total), 4) if clients else 1.0,
+        "disconnected_clients": sum(1 for c in everyone if c.closed_code is not None),
+        "distinct_participant_payloads_per_annotation": max((len(v) for v in payloads.values()), default=0),
+        "connect_seconds": round(connect_seconds, 1),
+        "server_rss_before_mb": {str(p): round(v / 2**20, 1) for p, v in rss_before.items()},
+        "server_rss_idle_mb": {str(p): round(v / 2**20, 1) for p, v in rss_idle.items()},
+        "rss_per_idle_client_kb": round(
+            sum(rss_idle[p] - rss_before[p] for p in rss_before) / 1024 / max(1, clients + boards), 1
+        ),
+        "server_cpu_ms_per_annotation": round(sum(cpu_used.values()) * 1000 / total, 1),
+        "client_cpu_ms_per_annotation": round(
+            (own_cpu.ru_utime + own_cpu.ru_stime - own_cpu_before.ru_utime - own_cpu_before.ru_stime)
+            * 1000
+            / total,
+            1,
+        ),
+    }

@@ -1,0 +1,234 @@
+"""docs/performance.md from bench/results/*.json: the machine, each target with pass or miss, the
+detail tables and where the time went. Everything from "## Analysis" on is written by people and kept."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+from bench.harness import RESULTS, ROOT
+
+DOC = ROOT / "docs" / "performance.md"
+KEEP_FROM = "## Analysis"
+
+
+def _load() -> dict[str, dict[str, Any]]:
+    return {p.stem: json.loads(p.read_text()) for p in sorted(RESULTS.glob("*.json"))}
+
+
+def _verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("**pass**" if ok else "**MISS**")
+
+
+def _ms(stats: dict[str, Any]) -> str:
+    if not stats or not stats.get("count"):
+        return "-"
+    return f"{stats['p50']} / {stats['p95']} / {stats['p99']} / {stats['max']}"
+
+
+def _targets(r: dict[str, dict[str, Any]]) -> list[tuple[str, str, str, bool | None]]:
+    rows: list[tuple[str, str, str, bool | None]] = []
+    runs = {run["clients"]: run for run in r.get("fanout", {}).get("runs", [])}
+    if 1000 in runs:
+        p99 = runs[1000]["participant_latency_ms"].get("p99")
+        rows.append(
+            ("Fan-out, one process, N=1,000", "p99 < 100 ms", f"p99 {p99} ms", p99 is not None and p99 < 100)
+        )
+    multi = r.get("multi", {})
+    if multi.get("available"):
+        p99 = multi["participant_latency_ms"].get("p99")
+        rows.append(
+            (
+                "Fan-out, 2 instances + Redis + PostgreSQL, N=2,000",
+                "p99 < 200 ms",
+                f"p99 {p99} ms",
+                p99 is not None and p99 < 200,
+            )
+        )
+    elif multi:
+        rows.append(("Fan-out, 2 instances", "p99 < 200 ms", multi.get("reason", "not run"), None))
+    if 2000 in runs:
+        kb = runs[2000]["rss_per_idle_client_kb"]
+        rows.append(("Memory per idle participant (at 2,000)", "< 50 KB", f"{kb} KB", kb < 50))
+    tp = r.get("throughput", {})
+    for db in ("sqlite", "postgresql"):
+        if tp.get(db, {}).get("posts_per_second") is not None:
+            rate = tp[db]["posts_per_second"]
+            rows.append((f"Write throughput, {db}, fan-out running", "aim 500/s", f"{rate}/s", rate >= 500))
+    page = r.get("page", {})
+    if page:
+        weight = page["page_weight"]
+        ok = (
+            weight["total_bytes"] < 40 * 1024
+            and not weight["other_hosts"]
+            and weight["reached_annotate_screen"]
+        )
+        rows.append(
+            (
+                "Participant page weight, join to annotate",
+                "< 40 KB, one host",
+                f"{weight['total_kb']} KB, {len(weight['other_hosts'])} other hosts",
+                ok,
+            )
+        )
+        first = page.get("first_contribution", {})
+        if first.get("available"):
+            rows.append(
+                (
+                    "Taps from the QR link to a first annotation",
+                    "<= 5",
+                    f"{first['taps']} taps, accepted: {first['accepted']}",
+                    first["taps"] <= 5 and first["accepted"],
+                )
+            )
+        else:
+            rows.append(("Taps to a first annotation", "<= 5", first.get("reason", "not run"), None))
+    ex = r.get("exports", {})
+    if ex.get("available"):
+        worst = max(f["median_s"] for f in ex["formats"].values())
+        rows.append(
+            (
+                "Exports (5,000 annotations, 200 improvements, 2,000 votes)",
+                "< 2 s each",
+                f"slowest {worst} s",
+                worst < 2,
+            )
+        )
+    elif ex:
+        rows.append(("Exports", "< 2 s each", ex.get("reason", "not run"), None))
+    once = r.get("render_once", {})
+    if once:
+        rows.append(
+            (
+                "Render once per audience",
+                "1 render, same bytes",
+                str(once["renders_per_message"]),
+                once["once_per_audience"],
+            )
+        )
+    return rows
+
+
+def _machine(r: dict[str, dict[str, Any]]) -> list[str]:
+    lines = [
+        "| benchmark | date | commit | load average (1/5/15 min) at the end | CPU | nproc | memory | Python |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, result in r.items():
+        m = result.get("machine", {})
+        load = " / ".join(str(x) for x in m.get("load_average", []))
+        lines.append(
+            f"| {name} | {m.get('date')} | {m.get('commit')} | {load} (before/after: {result.get('load_average_before_after')}) | {m.get('cpu')} | {m.get('nproc')} | {m.get('memory_gb')} GB | {m.get('python')} |"
+        )
+    return lines
+
+
+def _detail(r: dict[str, dict[str, Any]]) -> list[str]:
+    out: list[str] = []
+    runs = r.get("fanout", {}).get("runs", [])
+    multi = r.get("multi", {})
+    if runs or multi.get("available"):
+        out += [
+            "### Fan-out (posts at 10/s; time from the POST's start to each client's receipt)",
+            "",
+            "| instances | participants | participant ms p50 / p95 / p99 / max | board ms p50 / p95 / p99 / max | POST ms p50 / p99 | delivered | disconnected | server CPU ms per annotation | RSS per idle connection | load before/after |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for run in [*runs, *([multi] if multi.get("available") else [])]:
+            post = run["post_response_ms"]
+            out.append(
+                f"| {run['instances']} | {run['clients']} | {_ms(run['participant_latency_ms'])} | {_ms(run['board_latency_ms'])} | {post.get('p50')} / {post.get('p99')} | {run['delivered_fraction']:.1%} | {run['disconnected_clients']} | {run['server_cpu_ms_per_annotation']} | {run['rss_per_idle_client_kb']} KB | {run.get('load_average_before_after')} |"
+            )
+        out.append("")
+    tp = r.get("throughput", {})
+    if tp:
+        out += [
+            "### Write throughput (16 writers as fast as they can, 200 participants and 2 boards listening)",
+            "",
+            "| database | posts/s | POST ms p50 / p95 / p99 / max | errors | fan-out delivered | server CPU ms per post | load before/after |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for db, res in tp.items():
+            if isinstance(res, dict) and "posts_per_second" in res:
+                out.append(
+                    f"| {db} | {res['posts_per_second']} | {_ms(res['post_response_ms'])} | {res['errors']} | {res['fanout_delivered_fraction']:.1%} | {res['server_cpu_ms_per_post']} | {res.get('load_average_before_after')} |"
+                )
+            elif isinstance(res, dict) and res.get("reason"):
+                out.append(f"| {db} | not run: {res['reason']} | | | | | |")
+        out.append("")
+    page = r.get("page", {})
+    if page:
+        out += [
+            "### Participant page weight (bytes on the wire, headers included)",
+            "",
+            "| request | status | bytes | encoding | Cache-Control |",
+            "|---|---|---|---|---|",
+        ]
+        for step in page["page_weight"]["steps"]:
+            out.append(
+                f"| {step['request']} | {step['status']} | {step['bytes']} | {step['encoding']} | {step['cache_control']} |"
+            )
+        busy = page["page_weight_busy_room"]
+        first = page.get("first_contribution", {})
+        out += [
+            "",
+            f"Total {page['page_weight']['total_kb']} KB in {page['page_weight']['requests']} requests (empty room); "
+            f"{busy['total_kb']} KB once the room holds {page['busy_room_annotations']} annotations. "
+            + (
+                f"Chromium measured {first['browser_kb_to_annotate_screen']} KB and contacted only {first['hosts']}."
+                if first.get("available")
+                else ""
+            ),
+            "",
+        ]
+        if first.get("available"):
+            out += [
+                "Taps, from the loaded join page: "
+                + "; ".join(f"{i + 1}. {s}" for i, s in enumerate(first["tap_steps"]))
+                + ".",
+                "",
+            ]
+    ex = r.get("exports", {})
+    if ex.get("available"):
+        out += ["### Exports", "", "| format | bytes | median s | max s |", "|---|---|---|---|"]
+        for fmt, res in ex["formats"].items():
+            out.append(f"| {fmt} | {res['bytes']} | {res['median_s']} | {res['max_s']} |")
+        out.append("")
+    profiles = [(f"fan-out N={run['clients']}", run.get("profile")) for run in runs]
+    profiles += [(f"throughput {db}", res.get("profile")) for db, res in tp.items() if isinstance(res, dict)]
+    profiles = [(name, p) for name, p in profiles if p and p.get("available")]
+    if profiles:
+        out += ["### Where the server's time goes (py-spy, busy samples, own time)", ""]
+        for name, p in profiles:
+            out += [f"<details><summary>{name}</summary>", "", "```", *p["own"][:10], "```", "</details>", ""]
+    return out
+
+
+def write() -> Path:
+    r = _load()
+    kept = ""
+    if DOC.exists() and KEEP_FROM in DOC.read_text():
+        kept = DOC.read_text()[DOC.read_text().index(KEEP_FROM) :]
+    lines = [
+        "# Performance",
+        "",
+        "Measured by `make bench` (bench/, results in bench/results/) against real `lenswalk serve` processes on",
+        'loopback, with `websockets` and `httpx` clients in one client process. This file down to "Analysis" is',
+        "generated by `bench/report.py`; do not edit it by hand.",
+        "",
+        "## Targets",
+        "",
+        "| target | goal | measured | verdict |",
+        "|---|---|---|---|",
+        *[f"| {name} | {goal} | {measured} | {_verdict(ok)} |" for name, goal, measured, ok in _targets(r)],
+        "",
+        "## Machine and load",
+        "",
+        *_machine(r),
+        "",
+        "## Detail",
+        "",
+        *_detail(r),
+    ]
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    DOC.write_text("\n".join(lines) + "\n" + (kept or f"{KEEP_FROM}\n\n(To be written after a run.)\n"))
+    return DOC
