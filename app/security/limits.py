@@ -15,6 +15,7 @@ after a restart (or once the window passes) nothing links a counter to anyone.
 
 import hashlib
 import hmac
+import logging
 import math
 import secrets
 import time
@@ -47,6 +48,9 @@ def client_key(connection: HTTPConnection) -> str:
 
 def account_key(email: str) -> str:
     return blind("account:" + email.strip().lower())
+
+
+log = logging.getLogger("lenswalk.limits")
 
 
 @dataclass(frozen=True)
@@ -95,16 +99,25 @@ class Limiter:
     def signin_checks(self, client: str, email: str) -> list[tuple[Rule, str]]:
         return [(self.signin_per_client, client), (self.signin_per_account, account_key(email))]
 
+    def _allowed(self, count: Callable[[], bool]) -> bool:
+        # If the counter store (Redis) is unreachable, let the request through: losing a
+        # participant's words matters more than a short gap in rate limiting.
+        try:
+            return count()
+        except Exception:
+            log.warning("rate-limit store unreachable; request allowed")
+            return True
+
     def check(self, rule: Rule, key: str) -> None:
         """Refuse if `rule` is used up for `key`, without counting this request."""
         for item in rule.items:
-            if not self.strategy.test(item, rule.name, key):
+            if not self._allowed(lambda item=item: self.strategy.test(item, rule.name, key)):
                 self._refuse(rule, item, key)
 
     def hit(self, rule: Rule, key: str) -> None:
         """Count this request; refuse it if that goes over the limit."""
         for item in rule.items:
-            if not self.strategy.hit(item, rule.name, key):
+            if not self._allowed(lambda item=item: self.strategy.hit(item, rule.name, key)):
                 self._refuse(rule, item, key)
 
     def count_failures(
@@ -119,7 +132,9 @@ class Limiter:
         except failure:
             for rule, key in checks:
                 for item in rule.items:
-                    self.strategy.hit(item, rule.name, key)
+                    self._allowed(
+                        lambda item=item, rule=rule, key=key: self.strategy.hit(item, rule.name, key)
+                    )
             raise
 
     def _refuse(self, rule: Rule, item: RateLimitItem, key: str) -> None:
