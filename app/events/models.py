@@ -4,6 +4,7 @@ from enum import StrEnum
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from app.timeutil import utcnow
+from app.voting.models import VotingStatus
 
 
 class EventStatus(StrEnum):
@@ -20,7 +21,14 @@ class Event(SQLModel, table=True):
     join_code: str = Field(max_length=6, unique=True)
     status: EventStatus = Field(default=EventStatus.draft, max_length=10)
     phase: str = Field(default="welcome", max_length=40)
+    # Dot voting (app/voting): the budget, the most dots on one improvement, whether voting is open,
+    # and whether the tally is shown yet (hidden by default so early votes do not sway later ones).
     dots_per_participant: int = 3
+    max_dots_per_improvement: int = 2
+    voting_status: VotingStatus = Field(default=VotingStatus.not_open, max_length=10)
+    votes_revealed: bool = False
+    # Whether participants, not only facilitators, may group annotations into improvements.
+    participants_may_group: bool = False
     support_info: str = Field(default="", max_length=2000)
     # Days after closing during which participants can still change or withdraw their words.
     changes_close_days: int = 7

@@ -1,0 +1,87 @@
+"""Improvements: candidate changes grouped from annotations, each linked to its evidence."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+from app.timeutil import utcnow
+
+
+class Driver(StrEnum):
+    """The nine drivers of the Roadmap (domain.md)."""
+
+    organisational_culture = "organisational_culture"
+    leadership = "leadership"
+    workforce_wellbeing = "workforce_wellbeing"
+    power_sharing = "power_sharing"
+    workforce_knowledge = "workforce_knowledge"
+    data_and_feedback = "data_and_feedback"
+    policies_and_processes = "policies_and_processes"
+    budgets = "budgets"
+    service_design_and_delivery = "service_design_and_delivery"
+
+
+class Effort(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+class Cost(StrEnum):
+    none = "none"
+    some = "some"
+    needs_funding = "needs_funding"
+
+
+class Horizon(StrEnum):
+    quick_win = "quick_win"
+    one_to_two_years = "one_to_two_years"
+    three_to_five_years = "three_to_five_years"
+    longer = "longer"
+
+
+DRIVER_LABELS = {
+    Driver.organisational_culture: "Organisational culture",
+    Driver.leadership: "Leadership",
+    Driver.workforce_wellbeing: "Workforce care, support and wellbeing",
+    Driver.power_sharing: "Power sharing with people with lived experience",
+    Driver.workforce_knowledge: "Workforce knowledge, skills and confidence",
+    Driver.data_and_feedback: "Data, feedback loops and continuous improvement",
+    Driver.policies_and_processes: "Policies and processes",
+    Driver.budgets: "Budgets",
+    Driver.service_design_and_delivery: "Service design and delivery",
+}
+EFFORT_LABELS = {Effort.low: "Low", Effort.medium: "Medium", Effort.high: "High"}
+COST_LABELS = {Cost.none: "None", Cost.some: "Some", Cost.needs_funding: "Needs funding"}
+HORIZON_LABELS = {
+    Horizon.quick_win: "Quick win",
+    Horizon.one_to_two_years: "1-2 years",
+    Horizon.three_to_five_years: "3-5 years",
+    Horizon.longer: "Longer",
+}
+
+TITLE_MAX = 120
+MAX_EVIDENCE = 200
+
+
+class Improvement(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
+    title: str = Field(max_length=TITLE_MAX)
+    driver: Driver = Field(max_length=40)
+    effort: Effort | None = Field(default=None, max_length=10)
+    cost: Cost | None = Field(default=None, max_length=20)
+    horizon: Horizon | None = Field(default=None, max_length=30)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Evidence(SQLModel, table=True):
+    """An annotation behind an improvement. Withdrawing the annotation removes the link with it."""
+
+    __tablename__ = "improvement_annotation"
+    __table_args__ = (UniqueConstraint("improvement_id", "annotation_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    improvement_id: int = Field(foreign_key="improvement.id", index=True, ondelete="CASCADE")
+    annotation_id: int = Field(foreign_key="annotation.id", index=True, ondelete="CASCADE")
