@@ -17,6 +17,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 
 from app import logs, views
+from app.actions import api as actions_api
 from app.annotations import api as annotations_api
 from app.assets import STATIC_DIR, HashedStaticFiles
 from app.db import make_engine, transaction
@@ -25,6 +26,7 @@ from app.events import api as events_api
 from app.events.fragments import AUDIENCES, HtmlRenderers
 from app.events.retention import apply_retention
 from app.facilitators import api as facilitators_api
+from app.improvements import api as improvements_api
 from app.journeys import api as journeys_api
 from app.participants import api as participants_api
 from app.phases import api as phases_api
@@ -40,6 +42,7 @@ from app.settings import Settings, get_settings
 from app.support import api as support_api
 from app.templating import is_htmx, render
 from app.vignettes import api as vignettes_api
+from app.voting import api as voting_api
 
 log = logging.getLogger("lenswalk")
 
@@ -119,6 +122,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         annotations_api,
         support_api,
         phases_api,
+        improvements_api,
+        voting_api,
+        actions_api,
     ):
         app.include_router(module.router)
     app.include_router(ws.router)

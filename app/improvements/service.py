@@ -13,6 +13,7 @@ from sqlmodel import Session, col, func, select
 from app.actions.models import Action
 from app.annotations.models import Annotation
 from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.events import service as events
 from app.events.models import Event, EventStatus
 from app.improvements.models import (
     MAX_EVIDENCE,
@@ -24,6 +25,7 @@ from app.improvements.models import (
     Horizon,
     Improvement,
 )
+from app.participants import service as participants
 from app.participants.models import Participant
 from app.roomlog.service import RoomMessage, record
 from app.timeutil import utcnow
@@ -74,6 +76,17 @@ class Grouper:
 
     facilitator: bool
     participant: Participant | None = None
+
+
+def identify_grouper(
+    session: Session, event: Event, *, facilitator_id: int | None, tokens: list[str]
+) -> Grouper:
+    """A facilitator of the event, else the participant these tokens belong to (or Forbidden)."""
+    if events.is_facilitator(session, event.id or 0, facilitator_id):
+        return Grouper(facilitator=True)
+    return Grouper(
+        facilitator=False, participant=participants.require_participant(session, event.id or 0, tokens)
+    )
 
 
 def require_grouper(event: Event, who: Grouper) -> None:
