@@ -97,6 +97,22 @@ def test_a_facilitator_reaches_only_their_own_and_co_facilitated_events(
         assert other_facilitator.get(path).status_code == 403, path
     assert other_facilitator.get(f"/api/v1/events/{eid}").status_code == 403
     assert other_facilitator.post(f"/api/v1/annotations/{note['id']}/hide").status_code == 403
+    improvement = facilitator.post(
+        f"/api/v1/events/{eid}/improvements",
+        json={"title": "Tell it once", "annotation_ids": [note["id"]], "driver": "leadership"},
+    ).json()
+    iid = improvement["id"]
+    for method, path, body in (
+        ("GET", f"/api/v1/events/{eid}/improvements", None),
+        ("GET", f"/api/v1/events/{eid}/priorities", None),
+        ("GET", f"/api/v1/events/{eid}/actions", None),
+        ("PATCH", f"/api/v1/improvements/{iid}", {"title": "Mine now"}),
+        ("DELETE", f"/api/v1/improvements/{iid}", None),
+        ("PATCH", f"/api/v1/events/{eid}/voting", {"revealed": True}),
+        ("POST", f"/api/v1/improvements/{iid}/actions", {"what": "x", "owner": "y", "due": "2027-01-01"}),
+    ):
+        assert other_facilitator.request(method, path, json=body).status_code == 403, path
+    assert facilitator.get(f"/api/v1/events/{eid}/voting").json()["revealed"] is False
     token = page_token(other_facilitator, "/")
     assert (
         other_facilitator.post(
