@@ -109,7 +109,7 @@ def vote(
     if not is_htmx(request):
         return RedirectResponse(f"/events/{event_id}/priorities#priority-{improvement_id}", status_code=303)
     ctx = _context(session, event, participant, settings)
-    ctx["changed"] = next(p for p in ctx["plist"].rows if p.improvement.id == improvement_id)
+    ctx["changed"] = next((p for p in ctx["plist"].rows if p.improvement.id == improvement_id), None)
     return render(request, TEMPLATE, ctx, block="vote_update")
 
 
