@@ -17,6 +17,17 @@ LABELS = {
     "join_code": "Join code",
     "touchpoint_id": "Touchpoint",
     "summary": "Summary",
+    "annotation_ids": "Contributions",
+    "add_annotation_ids": "Contributions",
+    "remove_annotation_ids": "Contributions",
+    "driver": "Roadmap driver",
+    "into": "Merge into",
+    "what": "What will be done",
+    "owner": "Owner (a role)",
+    "due": "By when",
+    "review": "Review date",
+    "dots_per_participant": "Dots per participant",
+    "max_dots_per_improvement": "Most dots on one improvement",
 }
 
 

@@ -8,8 +8,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from app.actions.models import STATUS_LABELS as ACTION_STATUS_LABELS
 from app.annotations.models import Kind, Principle
 from app.assets import static_url
+from app.improvements.models import COST_LABELS, DRIVER_LABELS, EFFORT_LABELS, HORIZON_LABELS
 from app.participants.models import HERE_AS_LABELS
 from app.security.csrf import csrf_field, csrf_token
 from app.support.models import FEELING_LABELS, SUPPORT_LABELS
@@ -24,6 +26,12 @@ env.globals.update(
     FEELING_LABELS={k.value: v for k, v in FEELING_LABELS.items()},
     MIN_GROUP_SIZE_HINT="enough people",
     KIND_LABELS={"strength": "Strength", "barrier": "Barrier", "idea": "Idea"},
+    # Improvements and actions (app/improvements, app/actions): slug -> words people read.
+    DRIVER_LABELS={k.value: v for k, v in DRIVER_LABELS.items()},
+    EFFORT_LABELS={k.value: v for k, v in EFFORT_LABELS.items()},
+    COST_LABELS={k.value: v for k, v in COST_LABELS.items()},
+    HORIZON_LABELS={k.value: v for k, v in HORIZON_LABELS.items()},
+    ACTION_STATUS_LABELS={k.value: v for k, v in ACTION_STATUS_LABELS.items()},
     # A fresh key per rendered form: a double tap or a retried post saves one annotation, not two.
     new_client_key=lambda: secrets.token_urlsafe(12),
     # Every <form method="post"> carries {{ csrf_field() }}; HTMX sends the meta tag's token.

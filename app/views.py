@@ -2,12 +2,15 @@
 
 from fastapi import APIRouter
 
+from app.actions import views as actions
 from app.events import views as events
 from app.facilitators import views as facilitators
+from app.improvements import views as improvements
 from app.participants import views as participants
 from app.phases import views as phases
 from app.vignettes import views as vignettes
+from app.voting import views as voting
 
 router = APIRouter(include_in_schema=False)
-for module in (facilitators, events, participants, vignettes, phases):
+for module in (facilitators, events, participants, vignettes, phases, improvements, voting, actions):
     router.include_router(module.router)

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
+from app.actions import service as actions
 from app.annotations import service as annotations
 from app.annotations.models import Annotation
 from app.events import service as events
@@ -28,6 +29,8 @@ MODERATION = 100
 ROOM_TYPES = frozenset(
     {"phase.changed", "timer.changed", "spotlight.changed", "agenda.changed", "board.changed"}
 )
+# Improvements, dots and the action plan: the board's priorities and actions views show them.
+PLAN_TYPES = frozenset({"improvements.changed", "votes.changed", "voting.changed", "actions.changed"})
 
 
 def heat(count: int) -> int:
@@ -89,7 +92,22 @@ def live_context(
             visible=lambda: annotations.list_annotations(session, event.id or 0, include_hidden=False),
         )
     )
+    if audience == "board" and event.board_view in ("priorities", "actions"):
+        # The projector is the room's: tallies only once the facilitator reveals them.
+        ctx["plan"] = actions.action_plan(session, event, min_group_size=min_group_size, facilitator=False)
     return ctx
+
+
+def plan_regions(event: Event, message_type: str, audience: str) -> set[str]:
+    """What a change to improvements, dots or actions redraws on this audience's screen."""
+    if audience == "participant":
+        # Their "Now" says whether voting is open and whether they may group.
+        return {"now"} if message_type == "voting.changed" else set()
+    if audience != "board" or event.board_view not in ("priorities", "actions"):
+        return set()
+    if message_type == "votes.changed" and not event.votes_revealed:
+        return set()  # the board shows no numbers until the reveal: nothing to redraw
+    return {"board_main"}
 
 
 ALL_REGIONS = frozenset(
@@ -126,6 +144,10 @@ def render_update(
         touchpoints, regions = None, set(ALL_REGIONS)
     elif message.type == "readiness.changed" and audience == "console":
         regions = {"room_stats"}
+    elif message.type in PLAN_TYPES:
+        regions = plan_regions(event, message.type, audience)
+        if not regions:
+            return None
     elif message.type in ROOM_TYPES:
         regions = {"now", "spotlight", "board_main", "room_stats"}
         if message.type == "phase.changed":

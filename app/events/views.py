@@ -7,6 +7,7 @@ import segno
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.actions import service as actions
 from app.annotations import service as annotations
 from app.attendance import service as attendance
 from app.db import transaction
@@ -86,6 +87,9 @@ def manage_page(
             "teams": service.teams(session, event_id),
             "join_url": url,
             "editable": event.status == EventStatus.draft,
+            "plan": actions.action_plan(
+                session, event, min_group_size=settings.min_group_size, facilitator=True
+            ),
         },
     )
 

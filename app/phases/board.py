@@ -3,9 +3,10 @@ touchpoint, principle, team or kind), the principle summary chart, and links to 
 parts of Lenswalk provide (priorities, action plan, exports)."""
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
@@ -31,6 +32,7 @@ BOARD_VIEWS: dict[str, str] = {
 }
 # Pages another part of Lenswalk may provide; the board and console link to them when they exist.
 OPTIONAL_PAGES = {
+    "improvements": "/events/{event_id}/improvements",
     "priorities": "/events/{event_id}/priorities",
     "actions": "/events/{event_id}/actions",
     "exports": "/events/{event_id}/report",
@@ -162,7 +164,13 @@ def _matches(a: Annotation, by: str | None, value: str | None, stage_tps: set[in
 def _page_paths() -> frozenset[str]:
     from app import views  # the page routers are gathered there; imported late to avoid a cycle
 
-    return frozenset(getattr(route, "path", "") for route in views.router.routes)
+    def paths(routes: list[Any]) -> Iterator[str]:
+        for route in routes:
+            # Newer FastAPI keeps an included router whole (the page routers have no prefix).
+            inner = getattr(route, "original_router", None)
+            yield from paths(inner.routes) if inner is not None else [getattr(route, "path", "")]
+
+    return frozenset(paths(views.router.routes))
 
 
 def optional_pages(event_id: int) -> dict[str, str | None]:

@@ -358,3 +358,28 @@ def get_priority_list(
         "min_group_size": min_group_size,
         "priorities": [p.to_dict(with_votes=visible) for p in rows],
     }
+
+
+def change_vote(
+    session: Session, event: Event, participant: Participant, improvement_id: int, by: int
+) -> tuple[MyVotes, list[RoomMessage]]:
+    """Add or take off dots (`by` = +1 or -1 from a page's buttons), counted from what the participant
+    has now under the same lock as cast_vote, so two quick taps make two dots, never a lost one."""
+    session.refresh(participant, with_for_update=True)
+    current = my_votes(session, event, participant).by_improvement.get(improvement_id, 0)
+    if current + by < 0:
+        raise Invalid("You have no dots on this improvement to take off.")
+    return cast_vote(session, event, participant, improvement_id, current + by)
+
+
+def visible_priorities(
+    session: Session, event: Event, *, min_group_size: int, facilitator: bool
+) -> tuple[PriorityList, bool]:
+    """The priority list as this viewer may see it, and whether the tally is visible: before the
+    reveal, everyone but facilitators gets the improvements in a neutral order with no groups."""
+    result = priorities(session, event, min_group_size=min_group_size)
+    visible = tally_visible(event, facilitator=facilitator)
+    if not visible:
+        result.rows.sort(key=lambda p: p.improvement.id or 0)
+        result.groups = []
+    return result, visible

@@ -5,7 +5,17 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from app.setup import prepare
 from tests.browser.conftest import LAPTOP, PHONE, annotate, join_with_code, serious_violations, sign_in
-from tests.conftest import LiveServer, create_event, make_settings, signed_in, start_server
+from tests.conftest import (
+    LiveServer,
+    create_event,
+    join,
+    make_settings,
+    signed_in,
+    start_server,
+)
+from tests.conftest import (
+    annotate as write,
+)
 
 # A browser and several pages per test: more than the suite's 60 s on a busy machine.
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(150)]
@@ -123,6 +133,71 @@ def test_facilitator_pages(server: LiveServer, new_context) -> None:
     axe.check(page, "write a vignette")
     page.goto(f"{server.base_url}/events/999999")
     axe.check(page, "an error page")
+    axe.assert_clean()
+
+
+def test_prioritising_pages(server: LiveServer, new_context) -> None:
+    """Grouping, voting, the priority list, the action plan and the board's views of them."""
+    axe = Axe()
+    api = signed_in(server)
+    event = create_event(api, title="Lens walk for axe, prioritising", date="2026-05-04")
+    eid = event["id"]
+    writer = join(server, event, here_as="lived_experience")
+    for text, kind in (("No word while waiting.", "barrier"), ("Kind reception.", "strength")):
+        assert write(writer, event, text=text, kind=kind).status_code == 201
+    ids = [a["id"] for a in writer.get(f"/api/v1/events/{eid}/annotations").json()]
+    made = [
+        api.post(
+            f"/api/v1/events/{eid}/improvements",
+            json={"title": title, "annotation_ids": ids[:n], "driver": "leadership", "effort": "low"},
+        ).json()["id"]
+        for title, n in (("Tell people what happens while they wait", 2), ("Quieter waiting area", 1))
+    ]
+    api.post(
+        f"/api/v1/improvements/{made[0]}/actions",
+        json={
+            "what": "Send a letter with the expected wait",
+            "owner": "Service manager",
+            "due": "2026-06-30",
+        },
+    )
+    api.patch(f"/api/v1/events/{eid}/voting", json={"status": "open", "participants_may_group": True})
+
+    phone = device(new_context, PHONE).new_page()
+    join_with_code(phone, server, event["join_code"], "Team 1")
+    phone.goto(f"{server.base_url}/events/{eid}/priorities")
+    phone.get_by_role("button", name="Add a dot to Quieter waiting area").click()
+    expect(phone.locator("#vote-status")).to_contain_text("You have 2 dots left")
+    phone.locator("details.evidence > summary").first.click()
+    axe.check(phone, "participant: voting, after a dot")
+    for _ in range(2):
+        phone.get_by_role("button", name="Add a dot to Quieter waiting area").click()
+    expect(phone.locator("#vote-status")).to_contain_text("at most 2 dots")
+    axe.check(phone, "participant: voting, with an error")
+    phone.goto(f"{server.base_url}/events/{eid}/improvements")
+    axe.check(phone, "participant: grouping")
+    phone.goto(f"{server.base_url}/events/{eid}/actions")
+    axe.check(phone, "participant: the action plan")
+
+    page = device(new_context, LAPTOP).new_page()
+    sign_in(page, server)
+    page.goto(f"{server.base_url}/events/{eid}/improvements")
+    for summary in page.locator("#improvements details > summary").all()[:4]:
+        summary.click()
+    page.locator("input[name=annotation_ids]").first.check()
+    axe.check(page, "prioritise, with forms open")
+    page.goto(f"{server.base_url}/events/{eid}/priorities")
+    axe.check(page, "priorities, with the chart for facilitators")
+    page.goto(f"{server.base_url}/events/{eid}/actions")
+    page.locator(".action-list details > summary").first.click()
+    axe.check(page, "action plan, editing an action")
+    page.goto(f"{server.base_url}/events/{eid}")
+    axe.check(page, "event page with the plan")
+    api.patch(f"/api/v1/events/{eid}/voting", json={"revealed": True})
+    for view in ("priorities", "actions"):
+        api.post(f"/api/v1/events/{eid}/board", json={"view": view})
+        page.goto(f"{server.base_url}/events/{eid}/board")
+        axe.check(page, f"board: {view}")
     axe.assert_clean()
 
 

@@ -1,0 +1,131 @@
+"""The action plan page: for each priority, in rank order, what will be done, by which role, by
+when, its review date and status. Facilitators edit it, also after the event; participants read it."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.actions import service
+from app.actions.models import OWNER_MAX, WHAT_MAX
+from app.db import transaction
+from app.deps import (
+    CurrentFacilitator,
+    OptionalFacilitator,
+    ParticipantTokens,
+    PublishDep,
+    SessionDep,
+    SettingsDep,
+)
+from app.errors import Forbidden
+from app.events import service as events
+from app.forms import validate
+from app.improvements.views import viewer
+from app.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+WhatField = Annotated[str, Form(max_length=2000)]
+OwnerField = Annotated[str, Form(max_length=400)]
+DateField = Annotated[str, Form(max_length=20)]
+Choice = Annotated[str, Form(max_length=40)]
+
+
+def _fields(what: str, owner: str, due: str, review: str, status: str, driver: str) -> dict[str, Any]:
+    """The form's fields as the schemas take them; an empty review date means the default."""
+    body: dict[str, Any] = {"what": what, "owner": owner, "due": due or None}
+    for name, value in (("review", review), ("status", status), ("driver", driver)):
+        if value:
+            body[name] = value
+    return body
+
+
+@router.get("/events/{event_id}/actions")
+def plan_page(
+    event_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    facilitator: OptionalFacilitator,
+    tokens: ParticipantTokens,
+) -> Response:
+    try:
+        event, who = viewer(session, event_id, facilitator, tokens)
+    except Forbidden:
+        if facilitator is not None:
+            raise
+        return RedirectResponse("/join", status_code=303)
+    plan = service.action_plan(
+        session, event, min_group_size=settings.min_group_size, facilitator=who.facilitator
+    )
+    return render(
+        request,
+        "actions/plan.html",
+        {
+            "event": event,
+            "is_facilitator": who.facilitator,
+            "plan": plan,
+            "default_review": service.default_review(event),
+            "what_max": WHAT_MAX,
+            "owner_max": OWNER_MAX,
+        },
+    )
+
+
+@router.post("/events/{event_id}/improvements/{improvement_id}/actions")
+def add_action(
+    event_id: int,
+    improvement_id: int,
+    session: SessionDep,
+    facilitator: CurrentFacilitator,
+    publish: PublishDep,
+    what: WhatField = "",
+    owner: OwnerField = "",
+    due: DateField = "",
+    review: DateField = "",
+    status: Choice = "",
+    driver: Choice = "",
+) -> Response:
+    data = validate(service.ActionCreate, _fields(what, owner, due, review, status, driver))
+    with transaction(session):
+        event = events.require_facilitator(session, event_id, facilitator.id)
+        action, messages = service.add_action(session, event, improvement_id, data)
+    publish(messages)
+    return RedirectResponse(f"/events/{event_id}/actions#action-{action.id}", status_code=303)
+
+
+@router.post("/events/{event_id}/actions/{action_id}")
+def change_action(
+    event_id: int,
+    action_id: int,
+    session: SessionDep,
+    facilitator: CurrentFacilitator,
+    publish: PublishDep,
+    what: WhatField = "",
+    owner: OwnerField = "",
+    due: DateField = "",
+    review: DateField = "",
+    status: Choice = "",
+    driver: Choice = "",
+) -> Response:
+    body = _fields(what, owner, due, review, status, driver)
+    # Saving with the review date cleared puts it back to six weeks after the event.
+    data = validate(service.ActionUpdate, body)
+    with transaction(session):
+        event = events.require_facilitator(session, event_id, facilitator.id)
+        if not review:
+            data.review = service.default_review(event)
+        action, messages = service.update_action(session, event, action_id, data)
+    publish(messages)
+    return RedirectResponse(f"/events/{event_id}/actions#action-{action.id}", status_code=303)
+
+
+@router.post("/events/{event_id}/actions/{action_id}/delete")
+def remove_action(
+    event_id: int, action_id: int, session: SessionDep, facilitator: CurrentFacilitator, publish: PublishDep
+) -> Response:
+    with transaction(session):
+        event = events.require_facilitator(session, event_id, facilitator.id)
+        messages = service.remove_action(session, event, action_id)
+    publish(messages)
+    return RedirectResponse(f"/events/{event_id}/actions", status_code=303)
