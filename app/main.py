@@ -24,6 +24,7 @@ from app.errors import DomainError, TooManyRequests
 from app.events import api as events_api
 from app.events.fragments import AUDIENCES, HtmlRenderers
 from app.events.retention import apply_retention
+from app.exports import api as exports_api
 from app.facilitators import api as facilitators_api
 from app.journeys import api as journeys_api
 from app.participants import api as participants_api
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         annotations_api,
         support_api,
         phases_api,
+        exports_api,
     ):
         app.include_router(module.router)
     app.include_router(ws.router)

@@ -3,11 +3,12 @@
 from fastapi import APIRouter
 
 from app.events import views as events
+from app.exports import views as exports
 from app.facilitators import views as facilitators
 from app.participants import views as participants
 from app.phases import views as phases
 from app.vignettes import views as vignettes
 
 router = APIRouter(include_in_schema=False)
-for module in (facilitators, events, participants, vignettes, phases):
+for module in (facilitators, events, participants, vignettes, phases, exports):
     router.include_router(module.router)
