@@ -116,6 +116,7 @@ class ArchiveJourney(_Strict):
 
 
 class ArchiveVignette(_Strict):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)  # the story as written
     slug: Slug
     name: str = Field(min_length=1, max_length=80)
     age: int | None = Field(default=None, ge=0, le=120)
@@ -490,13 +491,14 @@ def _check(archive: Archive) -> None:
 
 
 def _vignette_ids(session: Session, archive: Archive, facilitator_id: int) -> dict[str, int]:
-    """The archive's vignettes on this instance: the same one where it is here already, otherwise a
-    new one with the archive's words (under a new slug if this instance uses the slug otherwise)."""
+    """The archive's vignettes on this instance: the same one where it is here already (a built-in
+    one by its slug, its wording may have been revised since), otherwise a new one with the archive's
+    words (under a new slug if this instance uses the slug for another)."""
     result: dict[str, int] = {}
     for v in archive.vignettes:
         data = v.model_dump(exclude={"slug"})
         here = session.exec(select(Vignette).where(Vignette.slug == v.slug)).first()
-        if here is not None and all(getattr(here, k) == data[k] for k in VIGNETTE_FIELDS):
+        if here is not None and (here.builtin or all(getattr(here, k) == data[k] for k in VIGNETTE_FIELDS)):
             result[v.slug] = here.id or 0
             continue
         slug, n = v.slug, 1

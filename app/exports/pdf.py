@@ -37,7 +37,7 @@ class _Document(FPDF):
         self.set_auto_page_break(True, margin=15)
         self.add_font(FAMILY, "", str(FONTS / "DejaVuSans.ttf"))
         self.add_font(FAMILY, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-        self.glyphs = set(self.fonts[FAMILY.lower()].cmap) & set(self.fonts[FAMILY.lower() + "b"].cmap)
+        self.glyphs = set(self.fonts[FAMILY.lower()].cmap) & set(self.fonts[FAMILY.lower() + "B"].cmap)
         self.set_title(title)
         self.set_creator("Lenswalk")
 
