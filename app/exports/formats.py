@@ -7,11 +7,10 @@ such a cell gets a leading ', and in XLSX every text cell is stored as text, nev
 import csv
 import io
 import re
-from collections.abc import Iterable
 from typing import Any, Literal
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -175,44 +174,48 @@ WIDTHS = {
 }
 
 
-def _sheet(book: Workbook, title: str, header: list[str], rows: Iterable[list[Any]], first: bool) -> None:
-    sheet = book.active if first else book.create_sheet()
-    assert sheet is not None
-    sheet.title = title
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    wrap = Alignment(wrap_text=True, vertical="top")
-    wrapped = {i for i, name in enumerate(header) if name in ("Evidence", "Text", "Action")}
-    for row in rows:
-        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
-        for i, cell in enumerate(sheet[sheet.max_row]):
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text, never a formula
-                if i in wrapped:
-                    cell.alignment = wrap
+def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
+    sheet = book.create_sheet(title)
     for i, name in enumerate(header, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = WIDTHS.get(
             name, max(10, min(len(name) + 2, 30))
         )
     sheet.freeze_panes = "A2"
-    if len(header) > 0:
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(sheet.max_row, 1)}"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    wrapped = {i for i, name in enumerate(header) if name in ("Evidence", "Text", "Action")}
+
+    def cell(value: Any, i: int) -> Any:
+        if not isinstance(value, str):
+            return value
+        c = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", value))
+        c.data_type = "s"  # text, never a formula
+        if i in wrapped:
+            c.alignment = wrap
+        return c
+
+    heading = []
+    for name in header:
+        c = WriteOnlyCell(sheet, name)
+        c.font = bold
+        heading.append(c)
+    sheet.append(heading)
+    for row in rows:
+        sheet.append([cell(v, i) for i, v in enumerate(row)])
 
 
 def to_xlsx(report: Report) -> bytes:
-    book = Workbook()
-    for n, (title, build) in enumerate(
-        (
-            ("Priorities", priority_rows),
-            ("Action plan", action_rows),
-            ("Annotations", annotation_rows),
-            ("Touchpoints", touchpoint_rows),
-        )
+    # Write-only: rows stream to the file, so a big event stays quick.
+    book = Workbook(write_only=True)
+    for title, build in (
+        ("Priorities", priority_rows),
+        ("Action plan", action_rows),
+        ("Annotations", annotation_rows),
+        ("Touchpoints", touchpoint_rows),
     ):
         header, rows = build(report)
-        _sheet(book, title, header, rows, first=n == 0)
+        _sheet(book, title, header, rows)
     book.properties.title = report.event.title[:200]
     book.properties.creator = "Lenswalk"
     out = io.BytesIO()
