@@ -290,7 +290,7 @@ def build_archive(session: Session, event: Event, *, min_group_size: int) -> dic
                 "kind": a.kind.value,
                 "principles": list(a.principles),
                 "text": a.text,
-                "created_at": a.created_at.replace(microsecond=0).isoformat(),
+                "created_at": _stamp(a.created_at),
             }
         )
 
@@ -324,7 +324,7 @@ def build_archive(session: Session, event: Event, *, min_group_size: int) -> dic
     return {
         "format": FORMAT,
         "version": VERSION,
-        "exported_at": utcnow().replace(microsecond=0).isoformat(),
+        "exported_at": _stamp(utcnow()),
         "event": {
             "title": event.title,
             "date": event.date.isoformat() if event.date else None,
@@ -398,6 +398,16 @@ def build_archive(session: Session, event: Event, *, min_group_size: int) -> dic
             for a in actions
         ],
     }
+
+
+def _stamp(value: dt.datetime) -> str:
+    """UTC, to the second, the same from SQLite and PostgreSQL."""
+    return _utc(value).replace(microsecond=0).isoformat()
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    # A time without a zone is read as UTC, as the tables keep every time.
+    return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 VIGNETTE_FIELDS = (
@@ -640,8 +650,8 @@ def import_archive(session: Session, archive: Archive, *, facilitator_id: int) -
             kind=a.kind,
             principles=[p.value for p in Principle if p in set(a.principles)],
             text=a.text,
-            created_at=a.created_at,
-            updated_at=a.created_at,
+            created_at=_utc(a.created_at),
+            updated_at=_utc(a.created_at),
         )
         for a in archive.annotations
     ]
