@@ -99,6 +99,50 @@ def purge_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def import_command(args: argparse.Namespace) -> int:
+    from sqlmodel import select
+
+    from app.exports.archive import MAX_BYTES, import_archive, parse_archive
+    from app.facilitators.models import Facilitator
+
+    settings = get_settings()
+    migrate(settings)
+    try:
+        with open(args.file, "rb") as f:
+            raw = f.read(MAX_BYTES + 1)
+    except OSError as exc:
+        print(f"Cannot read {args.file}: {exc.strerror}.", file=sys.stderr)
+        return 1
+    if len(raw) > MAX_BYTES:
+        print(
+            f"{args.file} is larger than an archive can be ({MAX_BYTES // (1024 * 1024)} MiB).",
+            file=sys.stderr,
+        )
+        return 1
+    engine = make_engine(settings.database_url)
+    try:
+        archive = parse_archive(raw)
+        with Session(engine, expire_on_commit=False) as session, transaction(session):
+            email = args.facilitator.strip().lower()
+            facilitator = session.exec(select(Facilitator).where(Facilitator.email == email)).first()
+            if facilitator is None:
+                print(
+                    f"There is no facilitator account {email}: add it first with `lenswalk facilitator add`.",
+                    file=sys.stderr,
+                )
+                return 1
+            event = import_archive(session, archive, facilitator_id=facilitator.id or 0)
+    except DomainError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(
+        f"Restored {event.title!r} as event {event.id} (closed; join code {event.join_code}), run by {email}."
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lenswalk", description="Run Trauma-Informed Lens Walkthroughs.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -127,6 +171,11 @@ def main(argv: list[str] | None = None) -> int:
     p_purge.add_argument("event_id", type=int)
     p_purge.add_argument("--yes", action="store_true", help="confirm the deletion")
     p_purge.set_defaults(func=purge_command)
+
+    p_import = sub.add_parser("import", help="restore an event from a JSON archive as a new, closed event")
+    p_import.add_argument("file", help="an archive from the event's JSON export")
+    p_import.add_argument("--facilitator", required=True, metavar="EMAIL", help="who will run the event")
+    p_import.set_defaults(func=import_command)
 
     p_fac = sub.add_parser("facilitator", help="manage facilitator accounts")
     fac_sub = p_fac.add_subparsers(dest="action", required=True)

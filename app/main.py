@@ -25,6 +25,7 @@ from app.errors import DomainError, TooManyRequests
 from app.events import api as events_api
 from app.events.fragments import AUDIENCES, HtmlRenderers
 from app.events.retention import apply_retention
+from app.exports import api as exports_api
 from app.facilitators import api as facilitators_api
 from app.improvements import api as improvements_api
 from app.journeys import api as journeys_api
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         improvements_api,
         voting_api,
         actions_api,
+        exports_api,
     ):
         app.include_router(module.router)
     app.include_router(ws.router)

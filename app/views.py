@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from app.actions import views as actions
 from app.events import views as events
+from app.exports import views as exports
 from app.facilitators import views as facilitators
 from app.improvements import views as improvements
 from app.participants import views as participants
@@ -12,5 +13,5 @@ from app.vignettes import views as vignettes
 from app.voting import views as voting
 
 router = APIRouter(include_in_schema=False)
-for module in (facilitators, events, participants, vignettes, phases, improvements, voting, actions):
+for module in (facilitators, events, participants, vignettes, phases, improvements, voting, actions, exports):
     router.include_router(module.router)

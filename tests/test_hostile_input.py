@@ -43,15 +43,15 @@ def test_bodies_over_the_limit_are_refused(server: LiveServer, event: dict[str, 
     assert annotate(alice, event).status_code == 201
 
 
-def test_the_import_path_takes_up_to_two_mebibytes(server: LiveServer, facilitator: httpx.Client) -> None:
-    body = json.dumps({"padding": "x" * (1024 * 1024)})
+def test_the_import_path_takes_up_to_eight_mebibytes(server: LiveServer, facilitator: httpx.Client) -> None:
+    body = json.dumps({"padding": "x" * (3 * 1024 * 1024)})
     allowed = facilitator.post(
         "/api/v1/events/import", content=body, headers={"Content-Type": "application/json"}
     )
     assert allowed.status_code != 413  # whatever the import says about it, the size is allowed
     too_big = facilitator.post(
         "/api/v1/events/import",
-        content=json.dumps({"padding": "x" * (3 * 1024 * 1024)}),
+        content=json.dumps({"padding": "x" * (9 * 1024 * 1024)}),
         headers={"Content-Type": "application/json"},
     )
     assert too_big.status_code == 413

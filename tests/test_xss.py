@@ -6,8 +6,17 @@ from html.parser import HTMLParser
 
 import httpx
 from markupsafe import escape
+from sqlmodel import Session
 from websockets.sync.client import connect
 
+from app.actions import service as actions
+from app.db import make_engine, transaction
+from app.events import service as events
+from app.improvements import service as improvements
+from app.participants import service as participants
+from app.participants.service import parse_tokens
+from app.voting import service as voting
+from app.voting.models import VotingStatus
 from tests.conftest import LiveServer, annotate, cookie_header, join
 from tests.support import post_form
 
@@ -41,7 +50,11 @@ class _Markup(HTMLParser):
         if tag in ("img", "iframe", "style", "object", "embed", "base"):
             self.problems.append(f"<{tag}>")
         # The QR code and the server-made charts are ours.
-        if tag == "svg" and (values.get("class") or "").split()[:1] not in (["segno"], ["chart"]):
+        if tag == "svg" and (values.get("class") or "").split()[:1] not in (
+            ["segno"],
+            ["chart"],
+            ["vote-chart"],
+        ):
             self.problems.append("<svg>")
         for name, value in attrs:
             if name.startswith("on") or name in ("autofocus", "srcdoc"):
@@ -167,6 +180,49 @@ def test_payloads_in_every_field_are_escaped_everywhere(
             extra = payload(f"pushed-{view}", 0)
             assert annotate(alice, event, touchpoint_id=tp, text=extra).status_code == 201
             _assert_escaped(ws.recv(timeout=5), [extra], f"ws {view} update")
+
+    # The report page and the Markdown and HTML exports: an improvement grouped from the payloads,
+    # a vote for it and an action, all in hostile words.
+    f["improvement"], f["what"], f["owner"] = (
+        payload(name, n) for n, name in enumerate(("improvement", "what", "owner"))
+    )
+    engine = make_engine(server.settings.database_url)
+    try:
+        with Session(engine, expire_on_commit=False) as session, transaction(session):
+            row = events.get_event(session, eid)
+            ids = [
+                a["id"] for a in alice.get(f"/api/v1/events/{eid}/annotations").json() if a["text"] in texts
+            ]
+            improvement, _ = improvements.add_improvement(
+                session,
+                row,
+                improvements.ImprovementCreate(
+                    title=f["improvement"][:120], annotation_ids=ids, driver="leadership"
+                ),
+            )
+            voting.set_status(session, row, VotingStatus.open)
+            found = participants.find(session, eid, parse_tokens(alice.cookies.get("lenswalk_participant")))
+            assert found is not None
+            voting.cast_vote(session, row, found[0], improvement.id or 0, 1)
+            actions.add_action(
+                session,
+                row,
+                improvement.id or 0,
+                actions.ActionCreate(what=f["what"], owner=f["owner"][:120], due="2030-01-31"),
+            )
+    finally:
+        engine.dispose()
+    reported = [f["title"], f["stage"], f["vname"], f["summary"], f["improvement"][:120], f["what"], *texts]
+    page = facilitator.get(f"/events/{eid}/report")
+    assert page.status_code == 200 and 'class="vote-chart"' in page.text
+    _assert_escaped(page.text, [*reported, f["owner"][:120]], "report")
+    document = facilitator.get(f"/api/v1/events/{eid}/export/html")
+    _assert_escaped(document.text.replace("<style>", "").replace("</style>", ""), reported, "html export")
+    markdown = facilitator.get(f"/api/v1/events/{eid}/export/md").text
+    parser = _Markup()
+    parser.feed(markdown)
+    assert parser.problems == [], f"md export: {parser.problems}"
+    assert "<" not in markdown.replace("&lt;", "")
 
     # The JSON API returns the text as data, exactly as written (escaping is the page's job).
     listed = alice.get(f"/api/v1/events/{eid}/annotations").json()

@@ -124,6 +124,8 @@ def test_facilitator_pages(server: LiveServer, new_context) -> None:
     axe.check(page, "board")
     page.goto(f"{event_url}/attendance")
     axe.check(page, "attendance")
+    page.goto(f"{event_url}/report")
+    axe.check(page, "report, with downloads and the archive upload")
     page.goto(f"{server.base_url}/")
     axe.check(page, "my events")
     page.goto(f"{server.base_url}/vignettes")

@@ -1,0 +1,311 @@
+"""Spreadsheet and text builders from one gathered `Report`: CSV (one table at a time), an XLSX
+workbook, and Markdown. The PDF is in `pdf.py`, the printable HTML in the report templates.
+
+Spreadsheets treat a cell starting with = + - @ (or a tab or carriage return) as a formula: in CSV
+such a cell gets a leading ', and in XLSX every text cell is stored as text, never as a formula."""
+
+import csv
+import io
+import re
+from typing import Any, Literal
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from app.actions.models import STATUS_LABELS
+from app.exports.report import KINDS, PRINCIPLES, Report
+from app.improvements.models import COST_LABELS, DRIVER_LABELS, EFFORT_LABELS, HORIZON_LABELS
+from app.voting.service import EvidenceItem, Priority
+
+Table = Literal["priorities", "annotations", "actions"]
+
+KIND_LABELS = {"strength": "Strength", "barrier": "Barrier", "idea": "Idea"}
+KIND_PLURALS = {"strength": "Strengths", "barrier": "Barriers", "idea": "Ideas"}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def label(labels: dict[Any, str], value: Any) -> str:
+    return labels[value] if value is not None else ""
+
+
+def evidence_line(e: EvidenceItem) -> str:
+    where = f"{e.touchpoint} ({e.stage})" if e.stage else e.touchpoint
+    vignette = f", {e.vignette}" if e.vignette else ""
+    return f"{KIND_LABELS.get(e.kind, e.kind)} at {where}{vignette}: {e.text}"
+
+
+def evidence_summary(p: Priority) -> str:
+    return "\n".join(evidence_line(e) for e in p.evidence)
+
+
+# ---- the three tables, as rows of plain values ----------------------------------------------------
+
+
+def priority_rows(report: Report) -> tuple[list[str], list[list[Any]]]:
+    groups = report.priorities.groups
+    header = [
+        "Rank",
+        "Title",
+        "Votes",
+        "Driver",
+        "Effort",
+        "Cost",
+        "Horizon",
+        "Barriers",
+        "Touchpoints",
+        "Vignettes",
+        "Evidence",
+        *[f"Votes: {g}" for g in groups],
+    ]
+    rows = [
+        [
+            p.rank,
+            p.improvement.title,
+            p.votes,
+            DRIVER_LABELS[p.improvement.driver],
+            label(EFFORT_LABELS, p.improvement.effort),
+            label(COST_LABELS, p.improvement.cost),
+            label(HORIZON_LABELS, p.improvement.horizon),
+            p.barriers,
+            p.touchpoints,
+            p.vignettes,
+            evidence_summary(p),
+            *[p.by_group.get(g, 0) for g in groups],
+        ]
+        for p in report.priorities.rows
+    ]
+    return header, rows
+
+
+def annotation_rows(report: Report) -> tuple[list[str], list[list[Any]]]:
+    header = ["Stage", "Touchpoint", "Kind", "Principles", "Vignette", "Team", "Text", "Created"]
+    rows = [
+        [
+            a.stage,
+            a.touchpoint,
+            KIND_LABELS.get(a.kind, a.kind),
+            ", ".join(p.capitalize() for p in a.principles),
+            a.vignette,
+            a.team,
+            a.text,
+            a.created_at.replace(microsecond=0, tzinfo=None).isoformat(sep=" "),
+        ]
+        for a in report.annotations
+    ]
+    return header, rows
+
+
+def action_rows(report: Report) -> tuple[list[str], list[list[Any]]]:
+    header = ["Rank", "Priority", "Action", "Owner", "Driver", "Due", "Review", "Status"]
+    rows = [
+        [
+            rank,
+            improvement.title,
+            a.what,
+            a.owner,
+            DRIVER_LABELS[a.driver],
+            a.due.isoformat(),
+            a.review.isoformat(),
+            STATUS_LABELS[a.status],
+        ]
+        for improvement, rank, planned in report.planned
+        for a in planned
+    ]
+    return header, rows
+
+
+def touchpoint_rows(report: Report) -> tuple[list[str], list[list[Any]]]:
+    header = [
+        "Stage",
+        "Touchpoint",
+        *[KIND_PLURALS[k] for k in KINDS],
+        *[p.capitalize() for p in PRINCIPLES],
+    ]
+    rows = [
+        [
+            tp.stage,
+            tp.touchpoint,
+            *[tp.kinds[k] for k in KINDS],
+            *[tp.principles[p] for p in PRINCIPLES],
+        ]
+        for stage in report.stages
+        for tp in stage.touchpoints
+    ]
+    return header, rows
+
+
+TABLES = {"priorities": priority_rows, "annotations": annotation_rows, "actions": action_rows}
+
+
+# ---- CSV --------------------------------------------------------------------------------------------
+
+
+def safe_cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def to_csv(report: Report, table: Table) -> bytes:
+    header, rows = TABLES[table](report)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([safe_cell(v) for v in row] for row in rows)
+    # With the byte order mark, Excel reads the file as UTF-8 rather than the local code page.
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+# ---- XLSX -------------------------------------------------------------------------------------------
+
+WIDTHS = {
+    "Title": 45,
+    "Priority": 45,
+    "Evidence": 80,
+    "Text": 70,
+    "Action": 60,
+    "Driver": 30,
+    "Owner": 24,
+    "Stage": 26,
+    "Touchpoint": 32,
+    "Principles": 28,
+}
+
+
+def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
+    sheet = book.create_sheet(title)
+    for i, name in enumerate(header, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = WIDTHS.get(
+            name, max(10, min(len(name) + 2, 30))
+        )
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    wrapped = {i for i, name in enumerate(header) if name in ("Evidence", "Text", "Action")}
+
+    def cell(value: Any, i: int) -> Any:
+        if not isinstance(value, str):
+            return value
+        c = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", value))
+        c.data_type = "s"  # text, never a formula
+        if i in wrapped:
+            c.alignment = wrap
+        return c
+
+    heading = []
+    for name in header:
+        c = WriteOnlyCell(sheet, name)
+        c.font = bold
+        heading.append(c)
+    sheet.append(heading)
+    for row in rows:
+        sheet.append([cell(v, i) for i, v in enumerate(row)])
+
+
+def to_xlsx(report: Report) -> bytes:
+    # Write-only: rows stream to the file, so a big event stays quick.
+    book = Workbook(write_only=True)
+    for title, build in (
+        ("Priorities", priority_rows),
+        ("Action plan", action_rows),
+        ("Annotations", annotation_rows),
+        ("Touchpoints", touchpoint_rows),
+    ):
+        header, rows = build(report)
+        _sheet(book, title, header, rows)
+    book.properties.title = report.event.title[:200]
+    book.properties.creator = "Lenswalk"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# ---- Markdown ---------------------------------------------------------------------------------------
+
+# Inline text only ever follows a prefix ("- ", "| ", "# "), so these are the signs that matter.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|~])")
+
+
+def md(text: str) -> str:
+    """Words as written, never as markup: HTML is escaped and Markdown's own signs are backslashed."""
+    text = " ".join(str(text).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _md_table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(md(h) for h in header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(md(str(v)) for v in row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def to_markdown(report: Report) -> bytes:
+    event = report.event
+    pl = report.priorities
+    kinds = report.kinds
+    out: list[str] = [
+        f"# {md(event.title)}",
+        "",
+        f"Lens walkthrough on {report.date.isoformat()}. "
+        f"{kinds['strength']} strengths, {kinds['barrier']} barriers and {kinds['idea']} ideas; "
+        f"{len(pl.rows)} improvements, {pl.voters} people voted.",
+        "",
+        "## Vignettes used",
+        "",
+    ]
+    if report.vignettes:
+        for v in report.vignettes:
+            age = f", {v.age}" if v.age is not None else ""
+            out.append(f"- **{md(v.name)}**{md(age)}: {md(v.summary)}")
+    else:
+        out.append("No vignettes were used.")
+    out += ["", "## Strengths and barriers by stage", ""]
+    out += _md_table(
+        ["Stage", "Strengths", "Barriers", "Ideas"],
+        [[s.stage, s.kinds["strength"], s.kinds["barrier"], s.kinds["idea"]] for s in report.stages],
+    )
+    out += ["## Barriers by stage and principle", ""]
+    out += _md_table(
+        ["Stage", *[p.capitalize() for p in PRINCIPLES]],
+        [[s.stage, *[s.barrier_principles[p] for p in PRINCIPLES]] for s in report.stages],
+    )
+    out += ["## Priorities", ""]
+    if pl.groups:
+        out += [f'Votes by "I\'m here as" group are shown for groups of at least {pl.min_group_size}.', ""]
+    if not pl.rows:
+        out += ["No improvements yet.", ""]
+    for p in pl.rows:
+        i = p.improvement
+        out.append(f"### {p.rank}\\. {md(i.title)}")
+        out.append("")
+        votes = f"{p.votes} vote{'s' if p.votes != 1 else ''}"
+        if pl.groups:
+            votes += " (" + "; ".join(f"{md(g)}: {p.by_group.get(g, 0)}" for g in pl.groups) + ")"
+        facts = [f"Driver: {md(DRIVER_LABELS[i.driver])}"]
+        for name, labels, value in (
+            ("Effort", EFFORT_LABELS, i.effort),
+            ("Cost", COST_LABELS, i.cost),
+            ("Horizon", HORIZON_LABELS, i.horizon),
+        ):
+            if value is not None:
+                facts.append(f"{name}: {md(labels[value])}")
+        out += [f"{votes}. " + "; ".join(facts) + ".", ""]
+        if p.evidence:
+            out += [f"- {md(evidence_line(e))}" for e in p.evidence]
+            out.append("")
+    out += ["## Action plan", ""]
+    if not report.planned:
+        out += ["No actions yet.", ""]
+    for improvement, rank, planned in report.planned:
+        out += [f"### {rank}\\. {md(improvement.title)}", ""]
+        out += _md_table(
+            ["Action", "Owner", "Due", "Review", "Status"],
+            [
+                [a.what, a.owner, a.due.isoformat(), a.review.isoformat(), STATUS_LABELS[a.status]]
+                for a in planned
+            ],
+        )
+    return "\n".join(out).encode("utf-8")

@@ -1,0 +1,54 @@
+"""The printable report page, with every download, and the upload that restores an archive."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from app.db import transaction
+from app.deps import CurrentFacilitator, SessionDep, SettingsDep
+from app.errors import Invalid
+from app.events import service as events
+from app.exports import service
+from app.exports.archive import MAX_BYTES, import_archive, parse_archive
+from app.exports.report import gather
+from app.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/events/{event_id}/report")
+def report_page(
+    event_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    facilitator: CurrentFacilitator,
+) -> Response:
+    event = events.require_facilitator(session, event_id, facilitator.id)
+    report = gather(session, event, min_group_size=settings.min_group_size, with_annotations=False)
+    return render(
+        request,
+        "exports/report.html",
+        {
+            **service.report_context(report),
+            "formats": service.FORMATS,
+            "tables": service.TABLE_LABELS,
+            "max_upload_mib": MAX_BYTES // (1024 * 1024),
+        },
+    )
+
+
+@router.post("/events/import")
+def import_upload(
+    session: SessionDep,
+    facilitator: CurrentFacilitator,
+    archive: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    if archive is None or not archive.filename:
+        raise Invalid("Choose a Lenswalk archive file (.lenswalk.json) to restore.")
+    # The body-size limit has already bounded the upload.
+    parsed = parse_archive(archive.file.read(MAX_BYTES + 1))
+    with transaction(session):
+        event = import_archive(session, parsed, facilitator_id=facilitator.id or 0)
+    return RedirectResponse(f"/events/{event.id}/report", status_code=303)
