@@ -6,17 +6,8 @@ from html.parser import HTMLParser
 
 import httpx
 from markupsafe import escape
-from sqlmodel import Session
 from websockets.sync.client import connect
 
-from app.actions import service as actions
-from app.db import make_engine, transaction
-from app.events import service as events
-from app.improvements import service as improvements
-from app.participants import service as participants
-from app.participants.service import parse_tokens
-from app.voting import service as voting
-from app.voting.models import VotingStatus
 from tests.conftest import LiveServer, annotate, cookie_header, join
 from tests.support import post_form
 
@@ -186,32 +177,20 @@ def test_payloads_in_every_field_are_escaped_everywhere(
     f["improvement"], f["what"], f["owner"] = (
         payload(name, n) for n, name in enumerate(("improvement", "what", "owner"))
     )
-    engine = make_engine(server.settings.database_url)
-    try:
-        with Session(engine, expire_on_commit=False) as session, transaction(session):
-            row = events.get_event(session, eid)
-            ids = [
-                a["id"] for a in alice.get(f"/api/v1/events/{eid}/annotations").json() if a["text"] in texts
-            ]
-            improvement, _ = improvements.add_improvement(
-                session,
-                row,
-                improvements.ImprovementCreate(
-                    title=f["improvement"][:120], annotation_ids=ids, driver="leadership"
-                ),
-            )
-            voting.set_status(session, row, VotingStatus.open)
-            found = participants.find(session, eid, parse_tokens(alice.cookies.get("lenswalk_participant")))
-            assert found is not None
-            voting.cast_vote(session, row, found[0], improvement.id or 0, 1)
-            actions.add_action(
-                session,
-                row,
-                improvement.id or 0,
-                actions.ActionCreate(what=f["what"], owner=f["owner"][:120], due="2030-01-31"),
-            )
-    finally:
-        engine.dispose()
+    ids = [a["id"] for a in alice.get(f"/api/v1/events/{eid}/annotations").json() if a["text"] in texts]
+    improvement = facilitator.post(
+        f"/api/v1/events/{eid}/improvements",
+        json={"title": f["improvement"][:120], "annotation_ids": ids, "driver": "leadership"},
+    )
+    assert improvement.status_code == 201, improvement.text
+    iid = improvement.json()["id"]
+    assert facilitator.patch(f"/api/v1/events/{eid}/voting", json={"status": "open"}).status_code == 200
+    assert alice.put(f"/api/v1/improvements/{iid}/vote", json={"dots": 1}).status_code == 200
+    action = facilitator.post(
+        f"/api/v1/improvements/{iid}/actions",
+        json={"what": f["what"], "owner": f["owner"][:120], "due": "2030-01-31"},
+    )
+    assert action.status_code == 201, action.text
     reported = [f["title"], f["stage"], f["vname"], f["summary"], f["improvement"][:120], f["what"], *texts]
     page = facilitator.get(f"/events/{eid}/report")
     assert page.status_code == 200 and 'class="vote-chart"' in page.text
