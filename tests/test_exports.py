@@ -16,16 +16,10 @@ from pypdf import PdfReader
 from sqlalchemy import text
 from sqlmodel import Session
 
-from app.actions import service as actions
 from app.db import make_engine, transaction
-from app.events import service as events
 from app.facilitators import service as facilitators
-from app.improvements import service as improvements
-from app.participants import service as participants
 from app.participants.service import hash_token, parse_tokens
 from app.settings import Settings
-from app.voting import service as voting
-from app.voting.models import VotingStatus
 from tests.conftest import (
     OTHER_EMAIL,
     LiveServer,
@@ -59,12 +53,6 @@ class Held:
     custom_vignette: str
     tokens: list[str]
     texts: list[str]
-
-
-def _participant(session: Session, event_id: int, c: httpx.Client) -> Any:
-    found = participants.find(session, event_id, parse_tokens(c.cookies.get("lenswalk_participant")))
-    assert found is not None
-    return found[0]
 
 
 @pytest.fixture(scope="module")
@@ -134,54 +122,48 @@ def held(server: LiveServer, settings: Settings) -> Iterator[Held]:
         "unicode": write(4, "assessment", UNICODE, kind="strength", principles=["empowerment"]),
         "withdrawn": write(9, "waiting", WITHDRAWN, principles=["trust"]),
     }
-    engine = make_engine(settings.database_url)
-    try:
-        with Session(engine, expire_on_commit=False) as session, transaction(session):
-            row = events.get_event(session, event["id"])
-            made_ids = []
-            for title, evidence, driver, horizon in (
-                (TITLES[0], ["retell", "retell2"], "policies_and_processes", "one_to_two_years"),
-                (TITLES[1], ["wait", "wait2", "withdrawn"], "service_design_and_delivery", "quick_win"),
-                (TITLES[2], ["desk", "hidden"], "organisational_culture", None),
-            ):
-                improvement, _ = improvements.add_improvement(
-                    session,
-                    row,
-                    improvements.ImprovementCreate(
-                        title=title, annotation_ids=[ids[k] for k in evidence], driver=driver, horizon=horizon
-                    ),
-                )
-                made_ids.append(improvement.id)
-            voting.set_status(session, row, VotingStatus.open)
-            # Staff put two dots on the waiting times, lived experience on telling the story once.
-            for n, c in enumerate(people):
-                person = _participant(session, event["id"], c)
-                first = made_ids[0] if n >= 5 else made_ids[1]
-                voting.cast_vote(session, row, person, first, 2)
-                voting.cast_vote(
-                    session, row, person, made_ids[2] if n % 3 == 0 else made_ids[0 if n < 5 else 1], 1
-                )
-            actions.add_action(
-                session,
-                row,
-                made_ids[0],
-                actions.ActionCreate(
-                    what="Agree one shared assessment form", owner="Service manager", due="2025-06-30"
-                ),
-            )
-            actions.add_action(
-                session,
-                row,
-                made_ids[1],
-                actions.ActionCreate(
-                    what="+Text every person waiting with the expected date",
-                    owner="Admin team lead",
-                    due="2025-04-30",
-                    status="in_progress",
-                ),
-            )
-    finally:
-        engine.dispose()
+    eid = event["id"]
+    made_ids = []
+    for title, evidence, driver, horizon in (
+        (TITLES[0], ["retell", "retell2"], "policies_and_processes", "one_to_two_years"),
+        (TITLES[1], ["wait", "wait2", "withdrawn"], "service_design_and_delivery", "quick_win"),
+        (TITLES[2], ["desk", "hidden"], "organisational_culture", None),
+    ):
+        made = fac.post(
+            f"/api/v1/events/{eid}/improvements",
+            json={
+                "title": title,
+                "annotation_ids": [ids[k] for k in evidence],
+                "driver": driver,
+                "horizon": horizon,
+            },
+        )
+        assert made.status_code == 201, made.text
+        made_ids.append(made.json()["id"])
+    assert fac.patch(f"/api/v1/events/{eid}/voting", json={"status": "open"}).status_code == 200
+    # Staff put two dots on the waiting times, lived experience on telling the story once.
+    for n, c in enumerate(people):
+        first = made_ids[0] if n >= 5 else made_ids[1]
+        second = made_ids[2] if n % 3 == 0 else made_ids[0 if n < 5 else 1]
+        for improvement_id, dots in ((first, 2), (second, 1)):
+            voted = c.put(f"/api/v1/improvements/{improvement_id}/vote", json={"dots": dots})
+            assert voted.status_code == 200, voted.text
+    for improvement_id, body in (
+        (
+            made_ids[0],
+            {"what": "Agree one shared assessment form", "owner": "Service manager", "due": "2025-06-30"},
+        ),
+        (
+            made_ids[1],
+            {
+                "what": "+Text every person waiting with the expected date",
+                "owner": "Admin team lead",
+                "due": "2025-04-30",
+                "status": "in_progress",
+            },
+        ),
+    ):
+        assert fac.post(f"/api/v1/improvements/{improvement_id}/actions", json=body).status_code == 201
     # Hidden by the facilitator after it was grouped; withdrawn by its author.
     assert fac.post(f"/api/v1/annotations/{ids['hidden']}/hide").status_code == 200
     assert people[9].delete(f"/api/v1/annotations/{ids['withdrawn']}").status_code == 204
