@@ -35,8 +35,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
 def optional_facilitator(request: Request, session: SessionDep) -> Facilitator | None:
-    facilitator_id = request.session.get("facilitator_id")
-    facilitator = facilitators.get_facilitator(session, facilitator_id) if facilitator_id else None
+    facilitator = facilitators.session_facilitator(session, request.session)
     request.state.facilitator = facilitator
     return facilitator
 

@@ -2,7 +2,7 @@
 
 import json
 import time
-from base64 import b64encode
+from base64 import b64decode, b64encode
 from typing import Any
 
 import httpx
@@ -35,9 +35,11 @@ def test_sessions_expire(server: LiveServer) -> None:
         "/api/v1/session", json={"email": "facilitator@example.org", "password": "a long test password"}
     )
     assert f"max-age={max_age}" in set_cookie.headers["set-cookie"].lower()
-    fid = set_cookie.json()["id"]
-    fresh = _session_cookie(server, {"facilitator_id": fid}, age_seconds=60)
-    stale = _session_cookie(server, {"facilitator_id": fid}, age_seconds=max_age + 60)
+    # What the server put in the cookie, signed again as if issued a minute or a lifetime ago.
+    issued = json.loads(b64decode(me.cookies["lenswalk_session"].split(".")[0]))
+    assert issued["facilitator_id"] == set_cookie.json()["id"]
+    fresh = _session_cookie(server, issued, age_seconds=60)
+    stale = _session_cookie(server, issued, age_seconds=max_age + 60)
     # 422: signed in, the body is just wrong; 401: not signed in.
     assert _can_create_events(client(server), fresh) == 422
     assert _can_create_events(client(server), stale) == 401
@@ -61,3 +63,16 @@ def test_signing_out_through_the_page(server: LiveServer) -> None:
     assert out.status_code == 303
     assert _can_create_events(me) == 401
     assert "Facilitator sign in" in me.get("/signin").text
+
+
+def test_signing_out_ends_every_copy_of_the_session(server: LiveServer) -> None:
+    """A session cookie copied off a shared laptop stops working once its owner signs out."""
+    me = signed_in(server)
+    copied = me.cookies["lenswalk_session"]
+    elsewhere = signed_in(server)
+    assert _can_create_events(client(server), copied) == 422
+    assert me.delete("/api/v1/session").status_code == 204
+    assert _can_create_events(client(server), copied) == 401
+    assert _can_create_events(elsewhere) == 401
+    # Signing in again starts a session that works.
+    assert _can_create_events(signed_in(server)) == 422

@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.db import transaction
 from app.deps import LimiterDep, SessionDep
 from app.errors import NotSignedIn
 from app.facilitators import service
@@ -24,11 +25,12 @@ def sign_in(body: SignIn, request: Request, session: SessionDep, limiter: Limite
         NotSignedIn,
         lambda: service.authenticate(session, email=body.email, password=body.password),
     )
-    request.session.clear()
-    request.session["facilitator_id"] = facilitator.id
+    service.start_session(request.session, facilitator)
     return {"id": facilitator.id, "email": facilitator.email}
 
 
 @router.delete("/session", status_code=204)
-def sign_out(request: Request) -> None:
-    request.session.clear()
+def sign_out(request: Request, session: SessionDep) -> None:
+    """Ends this session and any copy of its cookie: every device this account is signed in on."""
+    with transaction(session):
+        service.end_sessions(session, request.session)

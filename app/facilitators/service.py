@@ -73,3 +73,30 @@ def authenticate(session: Session, *, email: str, password: str) -> Facilitator:
 
 def get_facilitator(session: Session, facilitator_id: int) -> Facilitator | None:
     return session.get(Facilitator, facilitator_id)
+
+
+def start_session(store: dict[str, object], facilitator: Facilitator) -> None:
+    """What a signed-in browser's session cookie holds."""
+    store.clear()
+    store["facilitator_id"] = facilitator.id
+    store["session_version"] = facilitator.session_version
+
+
+def session_facilitator(session: Session, store: dict[str, object]) -> Facilitator | None:
+    facilitator_id = store.get("facilitator_id")
+    if not isinstance(facilitator_id, int):
+        return None
+    facilitator = get_facilitator(session, facilitator_id)
+    if facilitator is None or store.get("session_version") != facilitator.session_version:
+        return None
+    return facilitator
+
+
+def end_sessions(session: Session, store: dict[str, object]) -> None:
+    """Sign out: this browser, and every other copy of this facilitator's session cookie."""
+    facilitator = session_facilitator(session, store)
+    store.clear()
+    if facilitator is not None:
+        facilitator.session_version += 1
+        session.add(facilitator)
+        session.flush()

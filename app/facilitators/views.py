@@ -10,15 +10,15 @@ from app.deps import LimiterDep, OptionalFacilitator, SessionDep
 from app.errors import NotSignedIn
 from app.events import service as events
 from app.facilitators import service
+from app.facilitators.models import Facilitator
 from app.security.limits import client_key
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
 
 
-def _signed_in(request: Request, facilitator_id: int | None) -> RedirectResponse:
-    request.session.clear()
-    request.session["facilitator_id"] = facilitator_id
+def _signed_in(request: Request, facilitator: Facilitator) -> RedirectResponse:
+    service.start_session(request.session, facilitator)
     return RedirectResponse("/", status_code=303)
 
 
@@ -48,7 +48,7 @@ def setup(
         if service.count_facilitators(session) > 0:
             return RedirectResponse("/signin", status_code=303)
         facilitator = service.add_facilitator(session, email=email, password=password)
-    return _signed_in(request, facilitator.id)
+    return _signed_in(request, facilitator)
 
 
 @router.get("/signin")
@@ -69,10 +69,11 @@ def signin(
         NotSignedIn,
         lambda: service.authenticate(session, email=email, password=password),
     )
-    return _signed_in(request, facilitator.id)
+    return _signed_in(request, facilitator)
 
 
 @router.post("/signout")
-def signout(request: Request) -> Response:
-    request.session.clear()
+def signout(request: Request, session: SessionDep) -> Response:
+    with transaction(session):
+        service.end_sessions(session, request.session)
     return RedirectResponse("/", status_code=303)
