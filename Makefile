@@ -5,12 +5,12 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format bench clean
+.PHONY: run test install lint format bench clean lock
 
-$(BIN)/lenswalk: pyproject.toml
+$(BIN)/lenswalk: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
 	@touch $@
 
 install: $(BIN)/lenswalk
@@ -31,6 +31,14 @@ bench: install
 
 format: install
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+# Pin every dependency (and theirs) at the versions now installed, for `make install` and the CI audit.
+lock: install
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^lenswalk' > .venv/installed.txt
+	{ echo "# Exact versions that make install uses (as constraints) and CI audits; refresh with 'make lock'."; \
+	  $(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -c .venv/installed.txt \
+	    --no-header --no-annotate --quiet; } > requirements.lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache
