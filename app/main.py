@@ -31,7 +31,7 @@ from app.phases import api as phases_api
 from app.realtime import ws
 from app.realtime.broker import create_broker
 from app.realtime.feed import Feed, json_renderer
-from app.realtime.hub import Hub
+from app.realtime.hub import Hub, RawWebsocketSend
 from app.security.body_size import BodySizeLimit
 from app.security.csrf import CSRFProtect
 from app.security.headers import SecurityHeaders
@@ -56,11 +56,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         renderers = {
             "json:facilitator": json_renderer("facilitator"),
             "json:participant": json_renderer("participant"),
-            **{f"html:{audience}": html.for_audience(audience) for audience in AUDIENCES},
         }
         hub = Hub(
             create_broker(settings.broker_url, settings.broker_channel),
             renderers=renderers,
+            batch_renderers={f"html:{audience}": html.for_audience(audience) for audience in AUDIENCES},
             load_history=feed.load_history,
             read_seq=feed.read_seq,
             queue_size=settings.connection_queue_size,
@@ -109,6 +109,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Phones on poor signal: compress pages and static files. Websockets pass through untouched.
     app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=6)
+    # Outermost: live pushes go straight to the server, past the wrappers above (app/realtime/hub.py).
+    app.add_middleware(RawWebsocketSend)
     app.mount("/static", HashedStaticFiles(directory=STATIC_DIR), name="static")
     for module in (
         facilitators_api,
