@@ -166,6 +166,19 @@ async def _close(websocket: WebSocket, code: int) -> None:
             await websocket.close(code)
 
 
+# Sockets written between two looks at the event loop: a big room's fan-out must not keep an
+# incoming post (or its publish) waiting for the whole room.
+SEND_SLICE = 250
+
+
+async def _offer_all(connections: list[Connection], seq: int, payload: str) -> None:
+    for start in range(0, len(connections), SEND_SLICE):
+        if start:
+            await asyncio.sleep(0)
+        for connection in connections[start : start + SEND_SLICE]:
+            connection.offer(seq, payload)
+
+
 @dataclass(eq=False)
 class Room:
     event_id: int
@@ -318,16 +331,14 @@ class Hub:
             for message in batch:
                 payload = await render(message)
                 if payload is not None:
-                    for connection in connections:
-                        connection.offer(message.seq, payload)
+                    await _offer_all(connections, message.seq, payload)
         for audience, connections in audiences.items():
             render_batch = self.batch_renderers.get(audience)
             if render_batch is None:
                 continue
             payload = await render_batch(batch)
             if payload is not None:
-                for connection in connections:
-                    connection.offer(batch[-1].seq, payload)
+                await _offer_all(connections, batch[-1].seq, payload)
 
     async def join(self, event_id: int, websocket: WebSocket, audience: str) -> tuple[Room, Connection]:
         """The connection starts paused: call its `start()` once the endpoint has sent its own."""
