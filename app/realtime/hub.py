@@ -53,12 +53,16 @@ class RawWebsocketSend:
         await self.app(scope, receive, send)
 
 
+_DONE = object()
+
+
 def _step(coro: Coroutine[Any, Any, None]) -> Any:
-    """Run `coro` until it finishes (None) or has to wait (returns what it waits on)."""
+    """Run `coro` until it finishes (`_DONE`) or has to wait (returns what it yielded: a future, or
+    None for a bare yield such as `asyncio.sleep(0)`)."""
     try:
         return coro.send(None)
     except StopIteration:
-        return None
+        return _DONE
 
 
 @dataclass(eq=False)
@@ -103,16 +107,21 @@ class Connection:
             self._gone()
             return
         self.sent_seq = seq
-        if waiting_on is not None:
+        if waiting_on is not _DONE:
             self.waiting = asyncio.get_running_loop().create_task(self._finish(coro, waiting_on))
 
     async def _finish(self, coro: Coroutine[Any, Any, None], waiting_on: Any) -> None:
         try:
-            while waiting_on is not None:
+            while waiting_on is not _DONE:
                 try:
-                    # The coroutine reads the outcome itself when it resumes.
-                    with contextlib.suppress(Exception):
-                        await waiting_on
+                    if waiting_on is None:
+                        await asyncio.sleep(0)
+                    else:
+                        # Wait as a task would for the future the coroutine yielded (already marked
+                        # as waited on); the coroutine reads its outcome itself when it resumes.
+                        waiting_on._asyncio_future_blocking = False
+                        with contextlib.suppress(Exception):
+                            await waiting_on
                 except asyncio.CancelledError:
                     coro.close()
                     raise
