@@ -79,9 +79,10 @@ async def _connect(url: str, cookies: dict[str, str], client: Client, gate: asyn
     raise AssertionError("unreachable")
 
 
-# The listening phones run in `client_processes` processes of their own (real phones are separate
-# devices): one Python process receiving for 1,000 sockets needs more CPU per message than the server
-# sending to them, and would measure its own backlog rather than the server.
+# The listening phones can run in `client_processes` processes of their own. One (the default) on
+# this 2-core machine: with two, the listeners take both cores during each burst and starve the
+# server they are measuring; on a machine with more cores, more listener processes measure the
+# server rather than the listeners' own backlog.
 
 
 def _listen_in_process(plan: list[tuple[str, dict[str, str], str]], pipe: Any) -> None:
@@ -183,7 +184,7 @@ async def run(
     boards: int = 2,
     settle: float = 2.0,
     profile: Path | None = None,
-    client_processes: int = 2,
+    client_processes: int = 1,
 ) -> dict[str, Any]:
     """One measurement. `room` needs at least `clients + 1` joined participants (the last posts)."""
     assert len(room.participant_cookies) > clients, "join more participants first"
