@@ -144,16 +144,16 @@ def _detail(r: dict[str, dict[str, Any]]) -> list[str]:
         out += [
             "### Write throughput (16 writers as fast as they can, 200 participants and 2 boards listening)",
             "",
-            "| database | posts/s | POST ms p50 / p95 / p99 / max | errors | fan-out delivered | server CPU ms per post | load before/after |",
-            "|---|---|---|---|---|---|---|",
+            "| database | posts/s | POST ms p50 / p95 / p99 / max | errors | fan-out delivered | server CPU ms per post | cores busy: server / client | load before/after |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for db, res in tp.items():
             if isinstance(res, dict) and "posts_per_second" in res:
                 out.append(
-                    f"| {db} | {res['posts_per_second']} | {_ms(res['post_response_ms'])} | {res['errors']} | {res['fanout_delivered_fraction']:.1%} | {res['server_cpu_ms_per_post']} | {res.get('load_average_before_after')} |"
+                    f"| {db} | {res['posts_per_second']} | {_ms(res['post_response_ms'])} | {res['errors']} | {res['fanout_delivered_fraction']:.1%} | {res['server_cpu_ms_per_post']} | {res.get('server_cores_busy', '-')} / {res.get('client_cores_busy', '-')} | {res.get('load_average_before_after')} |"
                 )
             elif isinstance(res, dict) and res.get("reason"):
-                out.append(f"| {db} | not run: {res['reason']} | | | | | |")
+                out.append(f"| {db} | not run: {res['reason']} | | | | | | |")
         out.append("")
     page = r.get("page", {})
     if page:
