@@ -65,22 +65,23 @@ def _step(coro: Coroutine[Any, Any, None]) -> Any:
         return _DONE
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Connection:
     websocket: WebSocket
     audience: str
     limit: int
     sent_seq: int = 0
     closed: bool = False
-    # Paused until the endpoint has sent its replay or snapshot; offers wait in the backlog.
+    # Paused until the endpoint has sent its replay or snapshot; offers wait in the backlog (made
+    # when first needed: most connections never need one).
     paused: bool = True
-    backlog: deque[tuple[int, str]] = field(default_factory=deque)
+    backlog: deque[tuple[int, str]] | None = None
     # Set while a send is waiting for the socket to drain; further offers wait in the backlog.
     waiting: asyncio.Task[None] | None = None
+    _raw: Send | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        raw = getattr(self.websocket, "scope", {}).get(RAW_SEND)
-        self._raw: Send | None = raw
+        self._raw = getattr(self.websocket, "scope", {}).get(RAW_SEND)
 
     def _send(self, payload: str) -> Coroutine[Any, Any, None]:
         if self._raw is not None:
@@ -91,6 +92,8 @@ class Connection:
         if self.closed or seq <= self.sent_seq:
             return
         if self.paused or self.waiting is not None or self.backlog:
+            if self.backlog is None:
+                self.backlog = deque()
             if len(self.backlog) >= self.limit:
                 self._too_slow()
                 return
@@ -139,6 +142,8 @@ class Connection:
             seq, payload = self.backlog.popleft()
             if seq > self.sent_seq:
                 self._send_now(seq, payload)
+        if not self.backlog:
+            self.backlog = None
 
     def start(self) -> None:
         """The endpoint is done with its own sending: from now on offers go out as they come."""
@@ -153,17 +158,17 @@ class Connection:
 
     def _too_slow(self) -> None:
         self.closed = True
-        self.backlog.clear()
+        self.backlog = None
         asyncio.get_running_loop().create_task(_close(self.websocket, CLOSE_TOO_SLOW))
 
     def _gone(self) -> None:
         # The socket is gone: the endpoint's receive loop sees the disconnect and leaves the room.
         self.closed = True
-        self.backlog.clear()
+        self.backlog = None
 
     def stop(self) -> None:
         self.closed = True
-        self.backlog.clear()
+        self.backlog = None
         if self.waiting is not None:
             self.waiting.cancel()
             self.waiting = None
