@@ -7,9 +7,11 @@ its CPU time per posted annotation, and whether every participant got the same b
 
 import asyncio
 import contextlib
+import multiprocessing
 import re
 import resource
 import time
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +42,7 @@ TEXTS = [
 @dataclass
 class Client:
     audience: str  # "participant" (JSON stream) or "board" (HTML websocket)
-    receipts: list[tuple[int, float, int]] = field(default_factory=list)  # (mark, when, hash(bytes))
+    receipts: list[tuple[int, float, int]] = field(default_factory=list)  # (mark, when, crc32)
     closed_code: int | None = None
 
 
@@ -50,7 +52,7 @@ async def _listen(ws: Any, client: Client) -> None:
             now = time.monotonic()
             text = raw if isinstance(raw, str) else raw.decode()
             for match in MARK.finditer(text):
-                client.receipts.append((int(match.group(1)), now, hash(text)))
+                client.receipts.append((int(match.group(1)), now, zlib.crc32(text.encode())))
                 if client.audience == "board":
                     break  # the board's "latest" list repeats older ones: the newest comes first
     except websockets.ConnectionClosed as exc:
@@ -77,6 +79,101 @@ async def _connect(url: str, cookies: dict[str, str], client: Client, gate: asyn
     raise AssertionError("unreachable")
 
 
+# The listening phones can run in `client_processes` processes of their own. One (the default) on
+# this 2-core machine: with two, the listeners take both cores during each burst and starve the
+# server they are measuring; on a machine with more cores, more listener processes measure the
+# server rather than the listeners' own backlog.
+
+
+def _listen_in_process(plan: list[tuple[str, dict[str, str], str]], pipe: Any) -> None:
+    asyncio.run(_listener_process(plan, pipe))
+
+
+async def _listener_process(plan: list[tuple[str, dict[str, str], str]], pipe: Any) -> None:
+    clients = [Client(audience) for _u, _c, audience in plan]
+    gate = asyncio.Semaphore(32)
+    sockets = await asyncio.wait_for(
+        asyncio.gather(
+            *(_connect(url, cookies, c, gate) for (url, cookies, _a), c in zip(plan, clients, strict=True))
+        ),
+        timeout=300,
+    )
+    tasks = [asyncio.create_task(_listen(ws, c)) for ws, c in zip(sockets, clients, strict=True)]
+    pipe.send("connected")
+    cpu_start = 0.0
+    while True:
+        command = await asyncio.to_thread(pipe.recv)
+        if command == "clear":
+            for client in clients:
+                client.receipts.clear()
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            cpu_start = usage.ru_utime + usage.ru_stime
+            pipe.send("cleared")
+        elif isinstance(command, tuple) and command[0] == "finish":
+            _cmd, last_mark, wait_seconds = command
+            deadline = time.monotonic() + wait_seconds
+            while time.monotonic() < deadline:
+                if all(
+                    c.closed_code is not None or any(r[0] == last_mark for r in c.receipts) for c in clients
+                ):
+                    break
+                await asyncio.sleep(0.1)
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            cpu = usage.ru_utime + usage.ru_stime - cpu_start
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+            pipe.send(([(c.audience, c.receipts, c.closed_code) for c in clients], cpu))
+            return
+
+
+class _Listeners:
+    """`plan` spread over processes; each process connects, listens and reports its receipts."""
+
+    def __init__(self, plan: list[tuple[str, dict[str, str], str]], processes: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.pipes = []
+        self.processes = []
+        for k in range(processes):
+            part = plan[k::processes]
+            if not part:
+                continue
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_listen_in_process, args=(part, theirs), daemon=True)
+            process.start()
+            self.pipes.append(ours)
+            self.processes.append(process)
+
+    async def _ask(self, command: Any) -> list[Any]:
+        for pipe in self.pipes:
+            if command is not None:
+                pipe.send(command)
+        return list(await asyncio.gather(*(asyncio.to_thread(pipe.recv) for pipe in self.pipes)))
+
+    async def connected(self) -> None:
+        await self._ask(None)
+
+    async def clear(self) -> None:
+        await self._ask("clear")
+
+    async def finish(self, last_mark: int, wait_seconds: float) -> tuple[list[Client], float]:
+        clients: list[Client] = []
+        cpu = 0.0
+        for reports, used in await self._ask(("finish", last_mark, wait_seconds)):
+            cpu += used
+            for audience, receipts, closed in reports:
+                clients.append(Client(audience, receipts, closed))
+        for process in self.processes:
+            process.join(timeout=30)
+        return clients, cpu
+
+    def kill(self) -> None:
+        for process in self.processes:
+            if process.is_alive():
+                process.kill()
+
+
 async def run(
     servers: list[Server],
     room: Room,
@@ -87,6 +184,7 @@ async def run(
     boards: int = 2,
     settle: float = 2.0,
     profile: Path | None = None,
+    client_processes: int = 1,
 ) -> dict[str, Any]:
     """One measurement. `room` needs at least `clients + 1` joined participants (the last posts)."""
     assert len(room.participant_cookies) > clients, "join more participants first"
@@ -96,85 +194,72 @@ async def run(
             httpx.get(f"{server.base_url}/healthz", timeout=5)
     rss_before = {s.pid: rss_bytes(s.pid) for s in servers}
 
-    gate = asyncio.Semaphore(64)
-    participants = [Client("participant") for _ in range(clients)]
-    board_clients = [Client("board") for _ in range(boards)]
-    plan: list[tuple[str, dict[str, str], Client]] = []
-    for i, client in enumerate(participants):
+    plan: list[tuple[str, dict[str, str], str]] = []
+    for i in range(clients):
         server = servers[i % len(servers)]
-        plan.append((f"{server.ws_url}/api/v1/events/{room.id}/stream", room.participant_cookies[i], client))
-    for i, client in enumerate(board_clients):
+        url = f"{server.ws_url}/api/v1/events/{room.id}/stream"
+        plan.append((url, room.participant_cookies[i], "participant"))
+    for i in range(boards):
         server = servers[i % len(servers)]
-        plan.append((f"{server.ws_url}/events/{room.id}/live?view=board", room.facilitator_cookies, client))
+        plan.append((f"{server.ws_url}/events/{room.id}/live?view=board", room.facilitator_cookies, "board"))
 
     # Listen from now on, as a phone that has the page does: no replay of the room's history.
     seq = room.last_seq()
-    plan = [(f"{url}?after_seq={seq}" if "/stream" in url else url, c, cl) for url, c, cl in plan]
+    plan = [(f"{url}?after_seq={seq}" if "/stream" in url else url, c, a) for url, c, a in plan]
     started = time.monotonic()
-    sockets = await asyncio.wait_for(
-        asyncio.gather(*(_connect(url, cookies, client, gate) for url, cookies, client in plan)),
-        timeout=300,
-    )
-    connect_seconds = time.monotonic() - started
-    listeners = [
-        asyncio.create_task(_listen(ws, client)) for ws, (_u, _c, client) in zip(sockets, plan, strict=True)
-    ]
-    await asyncio.sleep(settle)  # let the connections go idle before reading memory
-    rss_idle = {s.pid: rss_bytes(s.pid) for s in servers}
-    for client in (*participants, *board_clients):
-        client.receipts.clear()  # snapshots and replays are not part of the measurement
+    listeners = _Listeners(plan, client_processes)
+    try:
+        await asyncio.wait_for(listeners.connected(), timeout=300)
+        connect_seconds = time.monotonic() - started
+        await asyncio.sleep(settle)  # let the connections go idle before reading memory
+        rss_idle = {s.pid: rss_bytes(s.pid) for s in servers}
+        await listeners.clear()  # snapshots and replays are not part of the measurement
 
-    profiler = start_profile(servers[0].pid, duration, profile) if profile else None
-    cpu_before = {s.pid: cpu_seconds(s.pid) for s in servers}
-    own_cpu_before = resource.getrusage(resource.RUSAGE_SELF)
-    posted: dict[int, float] = {}
-    post_times: list[float] = []
-    failures: list[str] = []
-    http = [httpx.AsyncClient(base_url=s.base_url, cookies=poster_cookies, timeout=30) for s in servers]
-    touchpoints = room.touchpoints()
+        profiler = start_profile(servers[0].pid, duration, profile) if profile else None
+        cpu_before = {s.pid: cpu_seconds(s.pid) for s in servers}
+        own_cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+        posted: dict[int, float] = {}
+        post_times: list[float] = []
+        failures: list[str] = []
+        http = [httpx.AsyncClient(base_url=s.base_url, cookies=poster_cookies, timeout=30) for s in servers]
+        touchpoints = room.touchpoints()
 
-    async def post(k: int) -> None:
-        body = {
-            "touchpoint_id": touchpoints[k % len(touchpoints)],
-            "kind": ("barrier", "strength", "idea")[k % 3],
-            "principles": ["trust"],
-            "text": f"bench#{k}# {TEXTS[k % len(TEXTS)]}",
-        }
-        t0 = time.monotonic()
-        posted[k] = t0
-        try:
-            response = await http[k % len(http)].post(f"/api/v1/events/{room.id}/annotations", json=body)
-            if response.status_code != 201:
-                failures.append(f"{response.status_code}: {response.text[:200]}")
-        except httpx.HTTPError as exc:
-            failures.append(repr(exc))
-        post_times.append(time.monotonic() - t0)
+        async def post(k: int) -> None:
+            body = {
+                "touchpoint_id": touchpoints[k % len(touchpoints)],
+                "kind": ("barrier", "strength", "idea")[k % 3],
+                "principles": ["trust"],
+                "text": f"bench#{k}# {TEXTS[k % len(TEXTS)]}",
+            }
+            t0 = time.monotonic()
+            posted[k] = t0
+            try:
+                response = await http[k % len(http)].post(f"/api/v1/events/{room.id}/annotations", json=body)
+                if response.status_code != 201:
+                    failures.append(f"{response.status_code}: {response.text[:200]}")
+            except httpx.HTTPError as exc:
+                failures.append(repr(exc))
+            post_times.append(time.monotonic() - t0)
 
-    total = max(1, int(duration * rate))
-    begin = time.monotonic() + 0.2
-    posts = []
-    for k in range(total):
-        delay = begin + k / rate - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        posts.append(asyncio.create_task(post(k)))
-    await asyncio.wait_for(asyncio.gather(*posts), timeout=120)
-
-    # Wait (bounded) for the stragglers, then stop listening.
-    deadline = time.monotonic() + 10
-    everyone = (*participants, *board_clients)
-    while time.monotonic() < deadline:
-        if all(c.closed_code is not None or any(r[0] == total - 1 for r in c.receipts) for c in everyone):
-            break
-        await asyncio.sleep(0.1)
-    cpu_used = {s.pid: cpu_seconds(s.pid) - cpu_before[s.pid] for s in servers}
-    own_cpu = resource.getrusage(resource.RUSAGE_SELF)
-    for task in listeners:
-        task.cancel()
-    await asyncio.gather(*listeners, return_exceptions=True)
-    await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+        total = max(1, int(duration * rate))
+        begin = time.monotonic() + 0.2
+        posts = []
+        for k in range(total):
+            delay = begin + k / rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            posts.append(asyncio.create_task(post(k)))
+        await asyncio.wait_for(asyncio.gather(*posts), timeout=120)
+        cpu_used = {s.pid: cpu_seconds(s.pid) - cpu_before[s.pid] for s in servers}
+        own_cpu = resource.getrusage(resource.RUSAGE_SELF)
+        # Wait (bounded) for the stragglers, then stop listening.
+        everyone, listener_cpu = await listeners.finish(total - 1, 10)
+    finally:
+        listeners.kill()
     for c in http:
         await c.aclose()
+    participants = [c for c in everyone if c.audience == "participant"]
+    board_clients = [c for c in everyone if c.audience == "board"]
 
     def latencies(group: list[Client]) -> list[float]:
         return [when - posted[mark] for c in group for mark, when, _h in c.receipts if mark in posted]
@@ -209,8 +294,16 @@ async def run(
             sum(rss_idle[p] - rss_before[p] for p in rss_before) / 1024 / max(1, clients + boards), 1
         ),
         "server_cpu_ms_per_annotation": round(sum(cpu_used.values()) * 1000 / total, 1),
+        "client_processes": len(listeners.processes),
+        # The listening processes and the posting one together.
         "client_cpu_ms_per_annotation": round(
-            (own_cpu.ru_utime + own_cpu.ru_stime - own_cpu_before.ru_utime - own_cpu_before.ru_stime)
+            (
+                listener_cpu
+                + own_cpu.ru_utime
+                + own_cpu.ru_stime
+                - own_cpu_before.ru_utime
+                - own_cpu_before.ru_stime
+            )
             * 1000
             / total,
             1,

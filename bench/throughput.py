@@ -2,6 +2,7 @@
 participants and boards listen (so every write is also fanned out). Counts accepted posts per second."""
 
 import asyncio
+import resource
 import time
 from typing import Any
 
@@ -49,6 +50,7 @@ async def run(
     response_times: list[float] = []
     counter = iter(range(10**9))
     cpu_before = cpu_seconds(server.pid)
+    own_before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.monotonic()
     stop_at = started + duration
 
@@ -83,6 +85,8 @@ async def run(
     )
     elapsed = time.monotonic() - started
     cpu_used = cpu_seconds(server.pid) - cpu_before
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    own_used = own.ru_utime + own.ru_stime - own_before.ru_utime - own_before.ru_stime
     # Bounded wait for the fan-out to catch up, then see how much of it arrived.
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
@@ -109,4 +113,7 @@ async def run(
         "fanout_catch_up_seconds": round(caught_up, 1),
         "listeners_disconnected": sum(1 for cl in clients if cl.closed_code is not None),
         "server_cpu_ms_per_post": round(cpu_used * 1000 / max(1, accepted), 2),
+        # The client process (writers and listeners) shares the machine: near 1 core it is the limit.
+        "server_cores_busy": round(cpu_used / elapsed, 2),
+        "client_cores_busy": round(own_used / elapsed, 2),
     }

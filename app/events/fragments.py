@@ -3,6 +3,7 @@
 Each region is re-rendered from the database as it is now, so a pushed update is idempotent
 and order-insensitive: a late or repeated message can never leave a screen wrong."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -13,10 +14,10 @@ from app.actions import service as actions
 from app.annotations import service as annotations
 from app.annotations.models import Annotation
 from app.events import service as events
-from app.events.models import Event
+from app.events.models import Event, EventStatus
 from app.journeys import service as journeys
 from app.phases import service as phases
-from app.realtime.hub import Renderer
+from app.realtime.hub import BatchRenderer
 from app.roomlog.service import ANNOTATION_TYPES, FACILITATOR_ONLY_TYPES, REVEALED, RoomMessage
 from app.support import service as support
 from app.templating import render_template
@@ -46,7 +47,9 @@ def live_context(
     *,
     min_group_size: int = 5,
 ) -> dict[str, Any]:
-    stages = journeys.stages(session, event.journey_map_id)
+    # The map is fixed once the event is open: read it once, not for every render.
+    fixed = (event.id, event.created_at) if event.status != EventStatus.draft else None
+    stages = journeys.stages(session, event.journey_map_id, fixed_key=fixed)
     all_tps = [tp for view in stages for tp in view.touchpoints]
     touchpoints = [tp for tp in all_tps if touchpoint_ids is None or tp.id in touchpoint_ids]
     ctx: dict[str, Any] = {
@@ -56,7 +59,7 @@ def live_context(
         "touchpoints": touchpoints,
         "touchpoint_names": {tp.id: tp.name for tp in all_tps},
         "counts": annotations.counts(session, event.id or 0),
-        "vignette_names": {v.id: v.name for v in session.exec(select(Vignette))},
+        "vignette_names": dict(session.exec(select(Vignette.id, Vignette.name)).all()),
         "heat": heat,
     }
     if audience == "participant":
@@ -122,37 +125,51 @@ ALL_REGIONS = frozenset(
 )
 
 
-def render_update(
-    session: Session, message: RoomMessage, audience: str, *, min_group_size: int
-) -> str | None:
-    event = session.get(Event, message.event_id)
-    if event is None:
-        return None
-    touchpoints: set[int] | None = set()
+def changed_regions(event: Event, message: RoomMessage, audience: str) -> tuple[set[str], set[int] | None]:
+    """The regions `message` changes on `audience`'s screen, and the touchpoints it changes (None:
+    all of them)."""
     if message.type in ANNOTATION_TYPES:
         tp_id = (message.data or {}).get("touchpoint_id")
-        touchpoints = {int(tp_id)} if tp_id is not None else None
         regions = {"touchpoints", "latest", "moderation", "room_stats"}
         if event.board_view != "journey" or event.spotlight_touchpoint_id or event.spotlight_stage_id:
             regions.add("board_main")
-    elif message.type == "event.status":
-        regions = {"status"}
-    elif message.type in FACILITATOR_ONLY_TYPES and audience == "console":
-        regions = {"support"}
-    elif message.type == REVEALED:
+        return regions, {int(tp_id)} if tp_id is not None else None
+    if message.type == "event.status":
+        return {"status"}, set()
+    if message.type in FACILITATOR_ONLY_TYPES and audience == "console":
+        return {"support"}, set()
+    if message.type == REVEALED:
         # Words that were private reach every screen at once: send the whole room again.
-        touchpoints, regions = None, set(ALL_REGIONS)
-    elif message.type == "readiness.changed" and audience == "console":
-        regions = {"room_stats"}
-    elif message.type in PLAN_TYPES:
-        regions = plan_regions(event, message.type, audience)
-        if not regions:
-            return None
-    elif message.type in ROOM_TYPES:
+        return set(ALL_REGIONS), None
+    if message.type == "readiness.changed" and audience == "console":
+        return {"room_stats"}, set()
+    if message.type in PLAN_TYPES:
+        return plan_regions(event, message.type, audience), set()
+    if message.type in ROOM_TYPES:
         regions = {"now", "spotlight", "board_main", "room_stats"}
         if message.type == "phase.changed":
             regions.add("ready")
-    else:
+        return regions, set()
+    return set(), set()
+
+
+def render_update(
+    session: Session, messages: Sequence[RoomMessage], audience: str, *, min_group_size: int
+) -> str | None:
+    """The regions a run of messages changed, rendered once from the database as it is now: the same
+    result as rendering them one by one, since each render shows the current state."""
+    if not messages:
+        return None
+    event = session.get(Event, messages[-1].event_id)
+    if event is None:
+        return None
+    regions: set[str] = set()
+    touchpoints: set[int] | None = set()
+    for message in messages:
+        more, tps = changed_regions(event, message, audience)
+        regions |= more
+        touchpoints = None if touchpoints is None or tps is None else touchpoints | tps
+    if not regions:
         return None
     ctx = live_context(session, event, audience, touchpoints, min_group_size=min_group_size)
     return render_template("events/live.html", {**ctx, "regions": regions})
@@ -171,11 +188,11 @@ class HtmlRenderers:
         self.engine = engine
         self.min_group_size = min_group_size
 
-    def for_audience(self, audience: str) -> Renderer:
-        async def render(message: RoomMessage) -> str | None:
+    def for_audience(self, audience: str) -> BatchRenderer:
+        async def render(messages: Sequence[RoomMessage]) -> str | None:
             def work() -> str | None:
                 with Session(self.engine, expire_on_commit=False) as session:
-                    return render_update(session, message, audience, min_group_size=self.min_group_size)
+                    return render_update(session, messages, audience, min_group_size=self.min_group_size)
 
             return await run_in_threadpool(work)
 

@@ -1,6 +1,8 @@
 """Journey maps: templates loaded from data files, and each event's own editable copy."""
 
+import time
 import tomllib
+from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,7 +108,22 @@ def copy_map(session: Session, template: JourneyMap) -> JourneyMap:
     return journey
 
 
-def stages(session: Session, map_id: int) -> list[StageView]:
+# Maps that can no longer change (their event is open or closed), read once a minute per process
+# rather than for every live render. Copies, in no session, shared: read-only.
+_fixed: dict[Hashable, tuple[float, list[StageView]]] = {}
+_FIXED_MAX = 256
+_FIXED_SECONDS = 60.0
+
+
+def stages(session: Session, map_id: int, *, fixed_key: Hashable | None = None) -> list[StageView]:
+    """The map's stages with their touchpoints, in order. Pass `fixed_key` (unique to this map, e.g.
+    its event's id and creation time) only for a map that can no longer be edited: the answer may
+    then be a shared copy read earlier, to be treated as read-only."""
+    key = (map_id, fixed_key)
+    if fixed_key is not None:
+        cached = _fixed.get(key)
+        if cached is not None and time.monotonic() - cached[0] < _FIXED_SECONDS:
+            return cached[1]
     stage_rows = session.exec(
         select(Stage).where(Stage.journey_map_id == map_id).order_by(col(Stage.position), col(Stage.id))
     ).all()
@@ -115,10 +132,18 @@ def stages(session: Session, map_id: int) -> list[StageView]:
         .where(Touchpoint.journey_map_id == map_id)
         .order_by(col(Touchpoint.position), col(Touchpoint.id))
     ).all()
+    if fixed_key is not None:
+        stage_rows = [Stage(**s.model_dump()) for s in stage_rows]
+        tps = [Touchpoint(**tp.model_dump()) for tp in tps]
     by_stage: dict[int, list[Touchpoint]] = {}
     for tp in tps:
         by_stage.setdefault(tp.stage_id, []).append(tp)
-    return [StageView(stage=s, touchpoints=by_stage.get(s.id or 0, [])) for s in stage_rows]
+    views = [StageView(stage=s, touchpoints=by_stage.get(s.id or 0, [])) for s in stage_rows]
+    if fixed_key is not None:
+        if len(_fixed) >= _FIXED_MAX and key not in _fixed:
+            _fixed.pop(next(iter(_fixed)), None)
+        _fixed[key] = (time.monotonic(), views)
+    return views
 
 
 def get_touchpoint(session: Session, map_id: int, touchpoint_id: int) -> Touchpoint:

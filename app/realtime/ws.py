@@ -8,8 +8,6 @@
 Cross-site websocket handshakes are refused by app.security.csrf before they reach these.
 """
 
-import asyncio
-import contextlib
 import json
 
 from fastapi import APIRouter, Request, Response, WebSocket, WebSocketDisconnect
@@ -54,7 +52,7 @@ async def _audience(connection: HTTPConnection, event_id: int) -> str | None:
 
 
 async def _serve(websocket: WebSocket, hub: Hub, room: Room, connection: Connection) -> None:
-    sender = asyncio.create_task(connection.run_sender())
+    connection.start()
     try:
         while True:
             message = await websocket.receive()
@@ -70,9 +68,6 @@ async def _serve(websocket: WebSocket, hub: Hub, room: Room, connection: Connect
     except (WebSocketDisconnect, RuntimeError):
         pass
     finally:
-        sender.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await sender
         await hub.leave(room, connection)
 
 

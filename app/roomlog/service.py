@@ -4,11 +4,15 @@ transaction so the order is the commit order, whichever app instance wrote it.""
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Table, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
 
 from app.events.models import Event
 from app.roomlog.models import RoomEvent
+
+_EVENT: Table = Event.__table__  # type: ignore[attr-defined]
 
 ANNOTATION_TYPES = frozenset(
     {
@@ -57,12 +61,23 @@ def record(
     subject_id: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> RoomMessage:
-    seq = session.execute(
-        update(Event)
-        .where(col(Event.id) == event_id)
-        .values(last_seq=col(Event.last_seq) + 1)
-        .returning(col(Event.last_seq))
-    ).scalar_one()
+    # A plain UPDATE on the session's connection (the ORM's bulk-update machinery costs more than
+    # the statement); pending changes go first, as the ORM's autoflush would have sent them, and the
+    # event in this session (if loaded) learns its new seq, as the ORM would have told it.
+    session.flush()
+    seq = (
+        session.connection()
+        .execute(
+            update(_EVENT)
+            .where(_EVENT.c.id == event_id)
+            .values(last_seq=_EVENT.c.last_seq + 1)
+            .returning(_EVENT.c.last_seq)
+        )
+        .scalar_one()
+    )
+    loaded = session.identity_map.get(identity_key(Event, event_id))
+    if loaded is not None:
+        set_committed_value(loaded, "last_seq", seq)
     if type in ANNOTATION_TYPES:
         # Where it was, never what it said: the words live only in the annotation row.
         stored = {"touchpoint_id": (data or {}).get("touchpoint_id")}
