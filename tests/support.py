@@ -1,12 +1,14 @@
 """Helpers for the security and resilience tests: servers of their own, page tokens, clients
 from other loopback addresses (so per-client limits can be told apart without other machines)."""
 
+import asyncio
 import re
 import signal
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +28,17 @@ from tests.conftest import (
     make_settings,
     start_server,
 )
+
+
+def run_async(make: Callable[[], Awaitable[Any]]) -> Any:
+    """Run a coroutine on a loop of its own thread: the browser tests keep a loop running on this one."""
+
+    async def main() -> Any:
+        return await make()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, main()).result(timeout=50)
+
 
 META_TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]*)">')
 FIELD_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')

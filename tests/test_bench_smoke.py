@@ -1,23 +1,10 @@
 """The benchmark harness still runs end to end (a real `lenswalk serve`, five listeners, two seconds of
 posts). It asserts that messages arrive, never how fast: timing belongs to `make bench`."""
 
-import asyncio
-from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 from bench import fanout, harness
-
-
-def run_async(make: Callable[[], Awaitable[Any]]) -> Any:
-    """Run a coroutine on a loop of its own thread: the browser tests keep a loop running on this one."""
-
-    async def main() -> Any:
-        return await make()
-
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, main()).result(timeout=50)
+from tests.support import run_async
 
 
 def test_fanout_benchmark_runs_against_a_real_server(tmp_path: Path) -> None:

@@ -1,9 +1,7 @@
 """Security headers on every response; pages that work under the strict CSP (no inline script,
 no inline style, nothing from another host); a self-hosted /docs."""
 
-import asyncio
 import re
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +10,7 @@ import httpx
 from app.main import create_app
 from app.security.headers import CSP
 from tests.conftest import LiveServer, client, join, make_settings
+from tests.support import run_async
 
 EXPECTED_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -108,9 +107,7 @@ def test_cookies_on_https_requests_are_secure_without_configuration(tmp_path: Pa
         async with httpx.AsyncClient(transport=transport, base_url="https://lenswalk.test") as c:
             return await c.get("/signin")
 
-    # In a thread of its own: the browser tests' Playwright keeps an event loop on this one.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        response = pool.submit(lambda: asyncio.run(fetch())).result()
+    response = run_async(fetch)
     cookies = response.headers.get_list("set-cookie")
     assert cookies and all("; secure" in c.lower() for c in cookies)
     assert response.headers["strict-transport-security"].startswith("max-age=")

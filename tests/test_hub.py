@@ -11,6 +11,7 @@ from starlette.websockets import WebSocketState
 from app.realtime.broker import MemoryBroker
 from app.realtime.hub import CLOSE_TOO_SLOW, Hub
 from app.roomlog.service import RoomMessage
+from tests.support import run_async
 
 
 class Phone:
@@ -100,7 +101,7 @@ def test_a_burst_reaches_every_phone_in_order_and_each_board_render_covers_many(
         assert [seq for run in renders for seq in run] == list(range(1, 21))
         await hub.stop()
 
-    asyncio.run(scenario())
+    run_async(scenario)
 
 
 def test_a_phone_that_stops_reading_is_let_go_and_the_room_carries_on() -> None:
@@ -117,7 +118,7 @@ def test_a_phone_that_stops_reading_is_let_go_and_the_room_carries_on() -> None:
         assert stalled.closed_with == CLOSE_TOO_SLOW
         await hub.stop()
 
-    asyncio.run(scenario())
+    run_async(scenario)
 
 
 @pytest.mark.parametrize("yields", [False, True])
@@ -139,7 +140,7 @@ def test_a_phone_that_pauses_briefly_catches_up_in_order_without_repeats(yields:
         assert slow.closed_with is None
         await hub.stop()
 
-    asyncio.run(scenario())
+    run_async(scenario)
 
 
 def test_messages_wait_until_the_endpoint_has_sent_its_replay() -> None:
@@ -157,4 +158,4 @@ def test_messages_wait_until_the_endpoint_has_sent_its_replay() -> None:
         assert phone.received == ["json:1", "json:2", "json:3"]
         await hub.stop()
 
-    asyncio.run(scenario())
+    run_async(scenario)
