@@ -404,3 +404,32 @@ def test_words_people_typed_are_escaped_on_every_new_page(server: LiveServer) ->
         assert page.status_code == 200, path
         shown = [title] if "priorities" in path or "improvements" in path else [title, what, owner]
         _assert_escaped(page.text, shown, path)
+
+
+def test_the_prioritise_page_says_when_someone_else_has_changed_things(
+    server: LiveServer, facilitator: httpx.Client
+) -> None:
+    """Participants grouping beside the facilitator: the open page offers a reload, never redraws itself."""
+    event = create_event(facilitator)
+    eid = event["id"]
+    member = join(server, event, here_as="lived_experience")
+    first = annotate(member, event, text="The letter did not say how long the wait would be.").json()["id"]
+    facilitator.patch(f"/api/v1/events/{eid}/voting", json={"participants_may_group": True})
+    page = facilitator.get(f"/events/{eid}/improvements").text
+    poll = re.search(r'hx-get="(/events/\d+/improvements/changed\?seq=\d+)"', page)
+    assert poll is not None
+    assert facilitator.get(poll.group(1)).status_code == 204
+    made = member.post(
+        f"/api/v1/events/{eid}/improvements",
+        json={"title": "Say how long the wait is", "annotation_ids": [first], "driver": "budgets"},
+    )
+    assert made.status_code == 201
+    notice = facilitator.get(poll.group(1))
+    assert notice.status_code == 200 and "Reload to see them" in notice.text
+    # The reloaded page polls from where it is now.
+    fresh = re.search(
+        r'hx-get="(/events/\d+/improvements/changed\?seq=\d+)"',
+        facilitator.get(f"/events/{eid}/improvements").text,
+    )
+    assert fresh is not None and facilitator.get(fresh.group(1)).status_code == 204
+    assert join(server, create_event(facilitator)).get(poll.group(1)).status_code == 403

@@ -4,7 +4,7 @@
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.annotations import service as annotations
@@ -26,6 +26,7 @@ from app.improvements import service
 from app.improvements.models import MAX_EVIDENCE, TITLE_MAX
 from app.journeys import service as journeys
 from app.journeys.models import Stage, Touchpoint
+from app.roomlog import service as roomlog
 from app.roomlog.service import RoomMessage
 from app.settings import Settings
 from app.templating import render
@@ -148,6 +149,8 @@ def prioritise_context(
         "said": SAID.get(said),
         "title_max": TITLE_MAX,
         "voting": voting.voting_state(event),
+        "seq": event.last_seq,
+        "changed": False,
     }
 
 
@@ -170,6 +173,32 @@ def prioritise_page(
         return RedirectResponse("/join", status_code=303)
     return render(
         request, "improvements/prioritise.html", prioritise_context(session, event, who, settings, show, said)
+    )
+
+
+# What makes the page out of date: someone else grouped, or new words arrived to group.
+PAGE_TYPES = frozenset({service.IMPROVEMENTS_CHANGED, "annotation.added", "annotations.revealed"})
+
+
+@router.get("/events/{event_id}/improvements/changed")
+def changed_notice(
+    event_id: int,
+    request: Request,
+    session: SessionDep,
+    facilitator: OptionalFacilitator,
+    tokens: ParticipantTokens,
+    seq: Annotated[int, Query(ge=0, le=2**62)],
+) -> Response:
+    """Polled by the page: 204 while nothing changed, then a quiet notice to reload. The page itself
+    is never redrawn under someone who is ticking boxes or typing a title."""
+    event, _who = viewer(session, event_id, facilitator, tokens)
+    if not roomlog.changed_since(session, event.id or 0, seq, PAGE_TYPES):
+        return Response(status_code=204)
+    return render(
+        request,
+        "improvements/prioritise.html",
+        {"event": event, "seq": seq, "changed": True},
+        block="changed",
     )
 
 

@@ -98,6 +98,16 @@ def history(
     return list(session.exec(query.order_by(col(RoomEvent.seq)).limit(limit)))
 
 
+def changed_since(session: Session, event_id: int, after_seq: int, types: frozenset[str]) -> bool:
+    """Whether the room logged a change of one of these types after `after_seq`."""
+    found = session.exec(
+        select(RoomEvent.id)
+        .where(RoomEvent.event_id == event_id, RoomEvent.seq > after_seq, col(RoomEvent.type).in_(types))
+        .limit(1)
+    ).first()
+    return found is not None
+
+
 def current_seq(session: Session, event_id: int) -> int:
     seq = session.exec(select(Event.last_seq).where(Event.id == event_id)).first()
     return seq or 0
