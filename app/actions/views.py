@@ -17,10 +17,9 @@ from app.deps import (
     SessionDep,
     SettingsDep,
 )
-from app.errors import Forbidden
 from app.events import service as events
 from app.forms import validate
-from app.improvements.views import viewer
+from app.improvements.views import page_viewer
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -49,12 +48,7 @@ def plan_page(
     facilitator: OptionalFacilitator,
     tokens: ParticipantTokens,
 ) -> Response:
-    try:
-        event, who = viewer(session, event_id, facilitator, tokens)
-    except Forbidden:
-        if facilitator is not None:
-            raise
-        return RedirectResponse("/join", status_code=303)
+    event, who = page_viewer(session, event_id, facilitator, tokens)
     plan = service.action_plan(
         session, event, min_group_size=settings.min_group_size, facilitator=who.facilitator
     )

@@ -4,7 +4,7 @@
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.annotations import service as annotations
@@ -82,6 +82,18 @@ def viewer(
         session, event, facilitator_id=facilitator.id if facilitator else None, tokens=tokens
     )
     return event, who
+
+
+def page_viewer(
+    session: SessionDep, event_id: int, facilitator: OptionalFacilitator, tokens: list[str]
+) -> tuple[Event, service.Grouper]:
+    """`viewer` for a page: someone who has not joined is sent to the join page instead."""
+    try:
+        return viewer(session, event_id, facilitator, tokens)
+    except Forbidden:
+        if facilitator is not None:
+            raise
+        raise HTTPException(status_code=303, headers={"Location": "/join"}) from None
 
 
 def may_group(event: Event, who: service.Grouper) -> bool:
@@ -165,12 +177,7 @@ def prioritise_page(
     show: Show = "all",
     said: Said = "",
 ) -> Response:
-    try:
-        event, who = viewer(session, event_id, facilitator, tokens)
-    except Forbidden:
-        if facilitator is not None:
-            raise
-        return RedirectResponse("/join", status_code=303)
+    event, who = page_viewer(session, event_id, facilitator, tokens)
     return render(
         request, "improvements/prioritise.html", prioritise_context(session, event, who, settings, show, said)
     )

@@ -16,12 +16,12 @@ from app.deps import (
     SessionDep,
     SettingsDep,
 )
-from app.errors import DomainError, Forbidden
+from app.errors import DomainError
 from app.events import service as events
 from app.events.models import Event, EventStatus
 from app.forms import optional_int, validate
 from app.improvements import service as improvements
-from app.improvements.views import may_group, viewer
+from app.improvements.views import may_group, page_viewer
 from app.participants import service as participants
 from app.participants.models import Participant
 from app.settings import Settings
@@ -69,12 +69,7 @@ def priorities_page(
     facilitator: OptionalFacilitator,
     tokens: ParticipantTokens,
 ) -> Response:
-    try:
-        event, who = viewer(session, event_id, facilitator, tokens)
-    except Forbidden:
-        if facilitator is not None:
-            raise
-        return RedirectResponse("/join", status_code=303)
+    event, who = page_viewer(session, event_id, facilitator, tokens)
     return render(request, TEMPLATE, _context(session, event, who.participant, settings))
 
 
