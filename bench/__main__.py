@@ -87,20 +87,23 @@ def bench_fanout(tmp: Path) -> dict[str, Any]:
     finally:
         server.stop()
     runs = []
-    for n in FANOUT_SIZES:
+    # Every size with the lean listener, then N=1,000 again with websockets' asyncio client, to show
+    # what the listening process itself costs (bench/fanout.py, LISTENERS).
+    for n, listener in [*((n, "sansio") for n in FANOUT_SIZES), (1_000, "asyncio")]:
         server = harness.start_server(url, tmp)
         try:
             room.base_url = server.base_url
-            print(f"  fan-out N={n}", flush=True)
+            print(f"  fan-out N={n} ({listener} listener)", flush=True)
             runs.append(
                 with_load(
-                    lambda server=server, n=n: asyncio.run(
+                    lambda server=server, n=n, listener=listener: asyncio.run(
                         fanout.run(
                             [server],
                             room,
                             clients=n,
                             duration=FANOUT_SECONDS,
-                            profile=tmp / f"fanout-{n}.txt",
+                            profile=tmp / f"fanout-{n}-{listener}.txt",
+                            listener=listener,
                         )
                     )
                 )

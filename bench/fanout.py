@@ -15,10 +15,16 @@ import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
+import uvloop
 import websockets
+from websockets.client import ClientProtocol
+from websockets.exceptions import InvalidHandshake
+from websockets.extensions.permessage_deflate import enable_client_permessage_deflate
+from websockets.frames import Frame, Opcode
+from websockets.uri import parse_uri
 
 from bench.harness import (
     Room,
@@ -45,21 +51,115 @@ class Client:
     receipts: list[tuple[int, float, int]] = field(default_factory=list)  # (mark, when, crc32)
     closed_code: int | None = None
 
+    def received(self, text: str, now: float) -> None:
+        for match in MARK.finditer(text):
+            self.receipts.append((int(match.group(1)), now, zlib.crc32(text.encode())))
+            if self.audience == "board":
+                break  # the board's "latest" list repeats older ones: the newest comes first
+
+
+# Two ways to be a phone, both the `websockets` library over real TCP connections:
+# - "sansio" (the default): websockets' own protocol object (handshake, framing, pings, closing)
+#   fed by a plain asyncio protocol on uvloop, with no task per connection; each text message is
+#   decoded as UTF-8, as a browser does;
+# - "asyncio": websockets' asyncio client, a task reading each connection.
+# A thousand phones are a thousand CPUs in a real room; here they share one Python process beside
+# the server on 2 cores, and with the asyncio client that process needed twice the server's CPU to
+# read each message, so the benchmark measured its own listener. The report runs both at N=1,000.
+LISTENERS = ("sansio", "asyncio")
+
+
+class _Phone(asyncio.Protocol):
+    """One connection driven by websockets' Sans-I/O client protocol."""
+
+    def __init__(self, url: str, cookies: dict[str, str], client: Client) -> None:
+        self.client = client
+        self.protocol = ClientProtocol(
+            parse_uri(url),
+            max_size=2**22,
+            # Like a phone's browser: offers permessage-deflate (the server declines it).
+            extensions=enable_client_permessage_deflate(None),
+        )
+        self.request = self.protocol.connect()
+        self.request.headers["Cookie"] = cookie_header(cookies)
+        self.opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.transport: asyncio.Transport | None = None
+        self.parts: list[bytes] = []
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+        self.protocol.send_request(self.request)
+        self._flush()
+
+    def data_received(self, data: bytes) -> None:
+        self.protocol.receive_data(data)
+        now = time.monotonic()
+        for event in self.protocol.events_received():
+            if isinstance(event, Frame):
+                if event.opcode is Opcode.TEXT or (event.opcode is Opcode.CONT and self.parts):
+                    self.parts.append(event.data)
+                    if event.fin:
+                        self.client.received(b"".join(self.parts).decode(), now)
+                        self.parts = []
+            elif not self.opened.done():  # the handshake's response
+                if self.protocol.handshake_exc is None:
+                    self.opened.set_result(None)
+                else:
+                    self.opened.set_exception(self.protocol.handshake_exc)
+        self._flush()  # pongs, and the reply to a close
+        if self.protocol.close_code is not None and self.client.closed_code is None:
+            self.client.closed_code = self.protocol.close_code
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.client.closed_code is None:
+            self.client.closed_code = self.protocol.close_code or 1006
+        if not self.opened.done():
+            self.opened.set_exception(exc or ConnectionError("closed during the handshake"))
+
+    def _flush(self) -> None:
+        assert self.transport is not None
+        for chunk in self.protocol.data_to_send():
+            if chunk:
+                self.transport.write(chunk)
+            elif self.transport.can_write_eof():
+                self.transport.write_eof()
+
+    def close(self) -> None:
+        if self.transport is None or self.transport.is_closing():
+            return
+        self.protocol.send_close(1000)
+        self._flush()
+        self.transport.close()
+
+
+async def _open_phone(url: str, cookies: dict[str, str], client: Client, gate: asyncio.Semaphore) -> _Phone:
+    parsed = parse_uri(url)
+    async with gate:
+        for attempt in range(5):
+            phone = _Phone(url, cookies, client)
+            try:
+                await asyncio.get_running_loop().create_connection(
+                    lambda phone=phone: phone, parsed.host, parsed.port
+                )
+                await asyncio.wait_for(phone.opened, timeout=60)
+                return phone
+            except (OSError, TimeoutError, InvalidHandshake):
+                phone.close()
+                if attempt == 4:
+                    raise
+                await asyncio.sleep(0.5 * (attempt + 1))
+    raise AssertionError("unreachable")
+
 
 async def _listen(ws: Any, client: Client) -> None:
     try:
         async for raw in ws:
-            now = time.monotonic()
-            text = raw if isinstance(raw, str) else raw.decode()
-            for match in MARK.finditer(text):
-                client.receipts.append((int(match.group(1)), now, zlib.crc32(text.encode())))
-                if client.audience == "board":
-                    break  # the board's "latest" list repeats older ones: the newest comes first
+            client.received(raw if isinstance(raw, str) else raw.decode(), time.monotonic())
     except websockets.ConnectionClosed as exc:
         client.closed_code = exc.rcvd.code if exc.rcvd else 1006
 
 
-async def _connect(url: str, cookies: dict[str, str], client: Client, gate: asyncio.Semaphore) -> Any:
+async def _connect(url: str, cookies: dict[str, str], gate: asyncio.Semaphore) -> Any:
     async with gate:
         for attempt in range(5):
             try:
@@ -85,20 +185,31 @@ async def _connect(url: str, cookies: dict[str, str], client: Client, gate: asyn
 # server rather than the listeners' own backlog.
 
 
-def _listen_in_process(plan: list[tuple[str, dict[str, str], str]], pipe: Any) -> None:
-    asyncio.run(_listener_process(plan, pipe))
+def _listen_in_process(plan: list[tuple[str, dict[str, str], str]], listener: str, pipe: Any) -> None:
+    uvloop.run(_listener_process(plan, listener, pipe))
 
 
-async def _listener_process(plan: list[tuple[str, dict[str, str], str]], pipe: Any) -> None:
+async def _listener_process(plan: list[tuple[str, dict[str, str], str]], listener: str, pipe: Any) -> None:
     clients = [Client(audience) for _u, _c, audience in plan]
     gate = asyncio.Semaphore(32)
-    sockets = await asyncio.wait_for(
-        asyncio.gather(
-            *(_connect(url, cookies, c, gate) for (url, cookies, _a), c in zip(plan, clients, strict=True))
-        ),
-        timeout=300,
-    )
-    tasks = [asyncio.create_task(_listen(ws, c)) for ws, c in zip(sockets, clients, strict=True)]
+    phones: list[_Phone] = []
+    sockets: list[Any] = []
+    tasks: list[asyncio.Task[None]] = []
+    if listener == "sansio":
+        phones = await asyncio.wait_for(
+            asyncio.gather(
+                *(
+                    _open_phone(url, cookies, c, gate)
+                    for (url, cookies, _a), c in zip(plan, clients, strict=True)
+                )
+            ),
+            timeout=300,
+        )
+    else:
+        sockets = await asyncio.wait_for(
+            asyncio.gather(*(_connect(url, cookies, gate) for url, cookies, _a in plan)), timeout=300
+        )
+        tasks = [asyncio.create_task(_listen(ws, c)) for ws, c in zip(sockets, clients, strict=True)]
     pipe.send("connected")
     cpu_start = 0.0
     while True:
@@ -120,6 +231,8 @@ async def _listener_process(plan: list[tuple[str, dict[str, str], str]], pipe: A
                 await asyncio.sleep(0.1)
             usage = resource.getrusage(resource.RUSAGE_SELF)
             cpu = usage.ru_utime + usage.ru_stime - cpu_start
+            for phone in phones:
+                phone.close()
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -131,7 +244,7 @@ async def _listener_process(plan: list[tuple[str, dict[str, str], str]], pipe: A
 class _Listeners:
     """`plan` spread over processes; each process connects, listens and reports its receipts."""
 
-    def __init__(self, plan: list[tuple[str, dict[str, str], str]], processes: int) -> None:
+    def __init__(self, plan: list[tuple[str, dict[str, str], str]], processes: int, listener: str) -> None:
         context = multiprocessing.get_context("spawn")
         self.pipes = []
         self.processes = []
@@ -140,7 +253,7 @@ class _Listeners:
             if not part:
                 continue
             ours, theirs = context.Pipe()
-            process = context.Process(target=_listen_in_process, args=(part, theirs), daemon=True)
+            process = context.Process(target=_listen_in_process, args=(part, listener, theirs), daemon=True)
             process.start()
             self.pipes.append(ours)
             self.processes.append(process)
@@ -185,6 +298,7 @@ async def run(
     settle: float = 2.0,
     profile: Path | None = None,
     client_processes: int = 1,
+    listener: str = "sansio",
 ) -> dict[str, Any]:
     """One measurement. `room` needs at least `clients + 1` joined participants (the last posts)."""
     assert len(room.participant_cookies) > clients, "join more participants first"
@@ -207,7 +321,7 @@ async def run(
     seq = room.last_seq()
     plan = [(f"{url}?after_seq={seq}" if "/stream" in url else url, c, a) for url, c, a in plan]
     started = time.monotonic()
-    listeners = _Listeners(plan, client_processes)
+    listeners = _Listeners(plan, client_processes, listener)
     try:
         await asyncio.wait_for(listeners.connected(), timeout=300)
         connect_seconds = time.monotonic() - started
@@ -295,6 +409,7 @@ async def run(
         ),
         "server_cpu_ms_per_annotation": round(sum(cpu_used.values()) * 1000 / total, 1),
         "client_processes": len(listeners.processes),
+        "listener": listener,
         # The listening processes and the posting one together.
         "client_cpu_ms_per_annotation": round(
             (
