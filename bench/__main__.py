@@ -14,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import uvloop
+
 from bench import exports, fanout, harness, pageweight, render_once, report, taps, throughput
 
 FANOUT_SIZES = (50, 200, 1_000, 2_000)
@@ -23,8 +25,13 @@ THROUGHPUT = {"listeners": 200, "writers": 16, "duration": 15.0}
 BUSY_ROOM_ANNOTATIONS = 300
 
 
-def wait_for_quiet(max_load: float, minutes: float) -> None:
-    deadline = time.monotonic() + minutes * 60
+# --max-load and --wait-minutes, for the waits between benchmarks and between the fan-out's sizes.
+QUIET = {"max_load": 3.0, "minutes": 20.0}
+
+
+def wait_for_quiet(max_load: float | None = None, minutes: float | None = None) -> None:
+    max_load = QUIET["max_load"] if max_load is None else max_load
+    deadline = time.monotonic() + (QUIET["minutes"] if minutes is None else minutes) * 60
     while harness.load_average()[0] > max_load and time.monotonic() < deadline:
         print(f"  load average {harness.load_average()[0]:.1f} > {max_load}: waiting", flush=True)
         time.sleep(30)
@@ -90,6 +97,7 @@ def bench_fanout(tmp: Path) -> dict[str, Any]:
     # Every size with the lean listener, then N=1,000 again with websockets' asyncio client, to show
     # what the listening process itself costs (bench/fanout.py, LISTENERS).
     for n, listener in [*((n, "sansio") for n in FANOUT_SIZES), (1_000, "asyncio")]:
+        wait_for_quiet()  # the previous size's load must not count against this one
         server = harness.start_server(url, tmp)
         try:
             room.base_url = server.base_url
@@ -147,7 +155,8 @@ def _throughput(url: str, tmp: Path, broker: str = "memory://") -> dict[str, Any
         profile = tmp / f"throughput-{url.split(':')[0]}.txt"
         profiler = harness.start_profile(server.pid, THROUGHPUT["duration"], profile)
         result = with_load(
-            lambda: asyncio.run(
+            # uvloop, as the fan-out's listeners: the writers and listeners share this process.
+            lambda: uvloop.run(
                 throughput.run(
                     server,
                     room,
@@ -201,8 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     harness.raise_open_files()
+    QUIET.update(max_load=args.max_load, minutes=args.wait_minutes)
     for name in args.only:
-        wait_for_quiet(args.max_load, args.wait_minutes)
+        wait_for_quiet()
         print(f"{name}: running (load average {harness.load_average()[0]:.1f})", flush=True)
         with harness.workdir() as tmp:
             started = time.monotonic()

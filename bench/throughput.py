@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from bench.fanout import TEXTS, Client, _connect, _listen
+from bench.fanout import TEXTS, Client, _open_phone
 from bench.harness import Room, Server, cpu_seconds, percentiles
 
 
@@ -38,8 +38,7 @@ async def run(
     ]
     seq = room.last_seq()
     plan = [(f"{url}?after_seq={seq}" if "/stream" in url else url, c, cl) for url, c, cl in plan]
-    sockets = await asyncio.wait_for(asyncio.gather(*(_connect(u, c, cl, gate) for u, c, cl in plan)), 300)
-    tasks = [asyncio.create_task(_listen(ws, cl)) for ws, (_u, _c, cl) in zip(sockets, plan, strict=True)]
+    phones = await asyncio.wait_for(asyncio.gather(*(_open_phone(u, c, cl, gate) for u, c, cl in plan)), 300)
     await asyncio.sleep(1)
     for client in clients:
         client.receipts.clear()
@@ -94,10 +93,8 @@ async def run(
             break
         await asyncio.sleep(0.2)
     caught_up = time.monotonic() - (started + elapsed)
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+    for phone in phones:
+        phone.close()
     received = sum(len({m for m, _w, _h in cl.receipts}) for cl in clients[:listeners])
     return {
         "listeners": listeners,
