@@ -1,20 +1,26 @@
-"""The benchmark harness still runs end to end (a real `lenswalk serve`, five listeners, two seconds of
-posts). It asserts that messages arrive, never how fast: timing belongs to `make bench`."""
+"""The benchmark harness still runs end to end (a real `lenswalk serve`, a few listeners, a couple of
+seconds of posts). It asserts that messages arrive, never how fast: timing belongs to `make bench`."""
 
 from pathlib import Path
 
-from bench import fanout, harness
+import pytest
+
+from bench import fanout, harness, throughput
 from tests.support import run_async
 
 
-def test_fanout_benchmark_runs_against_a_real_server(tmp_path: Path) -> None:
+@pytest.mark.parametrize("listener", fanout.LISTENERS)
+def test_fanout_benchmark_runs_against_a_real_server(tmp_path: Path, listener: str) -> None:
     server = harness.start_server(f"sqlite:///{tmp_path / 'bench.db'}", tmp_path)
     try:
         room = harness.open_room(server.base_url)
         run_async(lambda: harness.join_participants(room, 6, concurrency=2))
-        result = run_async(lambda: fanout.run([server], room, clients=5, duration=2, boards=1, settle=0.2))
+        result = run_async(
+            lambda: fanout.run([server], room, clients=5, duration=2, boards=1, settle=0.2, listener=listener)
+        )
     finally:
         server.stop()
+    assert result["listener"] == listener
     assert result["post_failures"] == 0, result["post_failure_examples"]
     assert result["annotations_posted"] == 20
     # Every participant received every annotation, and all of them the same bytes.
@@ -22,3 +28,20 @@ def test_fanout_benchmark_runs_against_a_real_server(tmp_path: Path) -> None:
     assert result["distinct_participant_payloads_per_annotation"] == 1
     assert result["participant_latency_ms"]["count"] == 5 * 20
     assert result["board_latency_ms"]["count"] >= 1
+    assert result["disconnected_clients"] == 0
+
+
+def test_throughput_benchmark_runs_against_a_real_server(tmp_path: Path) -> None:
+    server = harness.start_server(f"sqlite:///{tmp_path / 'bench.db'}", tmp_path)
+    try:
+        room = harness.open_room(server.base_url)
+        run_async(lambda: harness.join_participants(room, 5, concurrency=2))
+        result = run_async(
+            lambda: throughput.run(server, room, listeners=3, writers=2, duration=1.5, boards=1)
+        )
+    finally:
+        server.stop()
+    assert result["errors"] == 0, result["error_examples"]
+    assert result["accepted"] > 0
+    assert result["fanout_delivered_fraction"] == 1.0
+    assert result["listeners_disconnected"] == 0
