@@ -29,11 +29,10 @@ BUSY_ROOM_ANNOTATIONS = 300
 QUIET = {"max_load": 3.0, "minutes": 20.0}
 
 
-def wait_for_quiet(max_load: float | None = None, minutes: float | None = None) -> None:
-    max_load = QUIET["max_load"] if max_load is None else max_load
-    deadline = time.monotonic() + (QUIET["minutes"] if minutes is None else minutes) * 60
-    while harness.load_average()[0] > max_load and time.monotonic() < deadline:
-        print(f"  load average {harness.load_average()[0]:.1f} > {max_load}: waiting", flush=True)
+def wait_for_quiet() -> None:
+    deadline = time.monotonic() + QUIET["minutes"] * 60
+    while harness.load_average()[0] > QUIET["max_load"] and time.monotonic() < deadline:
+        print(f"  load average {harness.load_average()[0]:.1f} > {QUIET['max_load']}: waiting", flush=True)
         time.sleep(30)
 
 
