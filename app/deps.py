@@ -1,11 +1,15 @@
-"""Request dependencies: the database session, who is asking, and the room hub."""
+"""Request dependencies: the database session, who is asking, and the room hub.
 
-from collections.abc import Iterator
+Those that only read the request or the app are `async def`: FastAPI runs a plain `def` dependency in
+the thread pool, a hand-off to another thread and back for each, on every request."""
+
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 import anyio.from_thread
 from fastapi import Depends, Request, Response
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.errors import NotSignedIn
 from app.facilitators import service as facilitators
@@ -19,15 +23,24 @@ from app.settings import Settings
 PARTICIPANT_COOKIE = "lenswalk_participant"
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    # Opening a session touches no database (it connects when first used), and closing one whose
+    # work was committed returns nothing to the pool; one still inside a transaction (a read) rolls
+    # it back over the connection, so that close goes to the thread pool.
+    session = Session(request.app.state.engine, expire_on_commit=False)
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -40,7 +53,7 @@ def optional_facilitator(request: Request, session: SessionDep) -> Facilitator |
     return facilitator
 
 
-def current_facilitator(
+async def current_facilitator(
     facilitator: Annotated[Facilitator | None, Depends(optional_facilitator)],
 ) -> Facilitator:
     if facilitator is None:
@@ -52,14 +65,14 @@ OptionalFacilitator = Annotated[Facilitator | None, Depends(optional_facilitator
 CurrentFacilitator = Annotated[Facilitator, Depends(current_facilitator)]
 
 
-def participant_tokens(request: Request) -> list[str]:
+async def participant_tokens(request: Request) -> list[str]:
     return parse_tokens(request.cookies.get(PARTICIPANT_COOKIE))
 
 
 ParticipantTokens = Annotated[list[str], Depends(participant_tokens)]
 
 
-def get_limiter(request: Request) -> Limiter:
+async def get_limiter(request: Request) -> Limiter:
     return request.app.state.limiter
 
 
@@ -87,7 +100,7 @@ class Publisher:
             anyio.from_thread.run(self.hub.publish, messages)
 
 
-def get_publisher(request: Request) -> Publisher:
+async def get_publisher(request: Request) -> Publisher:
     return Publisher(request.app.state.hub)
 
 
