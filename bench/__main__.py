@@ -38,8 +38,10 @@ def wait_for_quiet() -> None:
 
 def with_load(fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     before = harness.load_average()[0]
+    counters = harness.cpu_counters()
     result = fn()
     result["load_average_before_after"] = [round(before, 2), round(harness.load_average()[0], 2)]
+    result["cpu_steal_share"] = harness.steal_share(counters, harness.cpu_counters())
     return result
 
 

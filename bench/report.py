@@ -112,16 +112,20 @@ def _targets(r: dict[str, dict[str, Any]]) -> list[tuple[str, str, str, bool | N
     return rows
 
 
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
 def _machine(r: dict[str, dict[str, Any]]) -> list[str]:
     lines = [
-        "| benchmark | date | commit | load average (1/5/15 min) at the end | CPU | nproc | memory | Python |",
-        "|---|---|---|---|---|---|---|---|",
+        "| benchmark | date | commit | load average (1/5/15 min) at the end | CPU time stolen by other guests | Python speed (ms, lower is faster) | CPU | nproc | memory | Python |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, result in r.items():
         m = result.get("machine", {})
         load = " / ".join(str(x) for x in m.get("load_average", []))
         lines.append(
-            f"| {name} | {m.get('date')} | {m.get('commit')} | {load} (before/after: {result.get('load_average_before_after')}) | {m.get('cpu')} | {m.get('nproc')} | {m.get('memory_gb')} GB | {m.get('python')} |"
+            f"| {name} | {m.get('date')} | {m.get('commit')} | {load} (before/after: {result.get('load_average_before_after')}) | {_share(result.get('cpu_steal_share'))} | {m.get('python_speed_ms', '-')} | {m.get('cpu')} | {m.get('nproc')} | {m.get('memory_gb')} GB | {m.get('python')} |"
         )
     return lines
 
