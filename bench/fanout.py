@@ -51,12 +51,19 @@ class Client:
     audience: str  # "participant" (JSON stream) or "board" (HTML websocket)
     receipts: list[tuple[int, float, int]] = field(default_factory=list)  # (mark, when, crc32)
     closed_code: int | None = None
+    # A board's "latest" list repeats older annotations: each counts when the board first shows it.
+    # One render may show several new ones (posts that came while it waited), all at that moment.
+    shown: set[int] = field(default_factory=set)
 
     def received(self, payload: bytes, now: float) -> None:
+        board = self.audience == "board"
         for match in MARK.finditer(payload):
-            self.receipts.append((int(match.group(1)), now, zlib.crc32(payload)))
-            if self.audience == "board":
-                break  # the board's "latest" list repeats older ones: the newest comes first
+            mark = int(match.group(1))
+            if board:
+                if mark in self.shown:
+                    continue
+                self.shown.add(mark)
+            self.receipts.append((mark, now, zlib.crc32(payload)))
 
 
 # Two ways to be a phone, both the `websockets` library over real TCP connections:
@@ -223,6 +230,7 @@ async def _listener_process(plan: list[tuple[str, dict[str, str], str]], listene
         if command == "clear":
             for client in clients:
                 client.receipts.clear()
+                client.shown.clear()
             usage = resource.getrusage(resource.RUSAGE_SELF)
             cpu_start = usage.ru_utime + usage.ru_stime
             pipe.send("cleared")
@@ -343,16 +351,18 @@ async def run(
         failures: list[str] = []
         http = [httpx.AsyncClient(base_url=s.base_url, cookies=poster_cookies, timeout=30) for s in servers]
         touchpoints = room.touchpoints()
+        # Marks unique to this run: a board still shows earlier runs' annotations in one room.
+        first_mark = time.time_ns() // 1_000_000
 
         async def post(k: int) -> None:
             body = {
                 "touchpoint_id": touchpoints[k % len(touchpoints)],
                 "kind": ("barrier", "strength", "idea")[k % 3],
                 "principles": ["trust"],
-                "text": f"bench#{k}# {TEXTS[k % len(TEXTS)]}",
+                "text": f"bench#{first_mark + k}# {TEXTS[k % len(TEXTS)]}",
             }
             t0 = time.monotonic()
-            posted[k] = t0
+            posted[first_mark + k] = t0
             try:
                 response = await http[k % len(http)].post(f"/api/v1/events/{room.id}/annotations", json=body)
                 if response.status_code != 201:
@@ -373,7 +383,7 @@ async def run(
         cpu_used = {s.pid: cpu_seconds(s.pid) - cpu_before[s.pid] for s in servers}
         own_cpu = resource.getrusage(resource.RUSAGE_SELF)
         # Wait (bounded) for the stragglers, then stop listening.
-        everyone, listener_cpu = await listeners.finish(total - 1, 10)
+        everyone, listener_cpu = await listeners.finish(first_mark + total - 1, 10)
     finally:
         listeners.kill()
     for c in http:
