@@ -3,7 +3,7 @@ when, its review date and status. Facilitators edit it, also after the event; pa
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.actions import service
@@ -30,13 +30,23 @@ DateField = Annotated[str, Form(max_length=20)]
 Choice = Annotated[str, Form(max_length=40)]
 
 
-def _fields(what: str, owner: str, due: str, review: str, status: str, driver: str) -> dict[str, Any]:
-    """The form's fields as the schemas take them; an empty review date means the default."""
+async def _fields(
+    what: WhatField = "",
+    owner: OwnerField = "",
+    due: DateField = "",
+    review: DateField = "",
+    status: Choice = "",
+    driver: Choice = "",
+) -> dict[str, Any]:
+    """The action form's fields as the schemas take them; an empty review date means the default."""
     body: dict[str, Any] = {"what": what, "owner": owner, "due": due or None}
     for name, value in (("review", review), ("status", status), ("driver", driver)):
         if value:
             body[name] = value
     return body
+
+
+ActionFields = Annotated[dict[str, Any], Depends(_fields)]
 
 
 @router.get("/events/{event_id}/actions")
@@ -73,14 +83,9 @@ def add_action(
     session: SessionDep,
     facilitator: CurrentFacilitator,
     publish: PublishDep,
-    what: WhatField = "",
-    owner: OwnerField = "",
-    due: DateField = "",
-    review: DateField = "",
-    status: Choice = "",
-    driver: Choice = "",
+    fields: ActionFields,
 ) -> Response:
-    data = validate(service.ActionCreate, _fields(what, owner, due, review, status, driver))
+    data = validate(service.ActionCreate, fields)
     with transaction(session):
         event = events.require_facilitator(session, event_id, facilitator.id)
         action, messages = service.add_action(session, event, improvement_id, data)
@@ -95,19 +100,13 @@ def change_action(
     session: SessionDep,
     facilitator: CurrentFacilitator,
     publish: PublishDep,
-    what: WhatField = "",
-    owner: OwnerField = "",
-    due: DateField = "",
-    review: DateField = "",
-    status: Choice = "",
-    driver: Choice = "",
+    fields: ActionFields,
 ) -> Response:
-    body = _fields(what, owner, due, review, status, driver)
     # Saving with the review date cleared puts it back to six weeks after the event.
-    data = validate(service.ActionUpdate, body)
+    data = validate(service.ActionUpdate, fields)
     with transaction(session):
         event = events.require_facilitator(session, event_id, facilitator.id)
-        if not review:
+        if "review" not in fields:
             data.review = service.default_review(event)
         action, messages = service.update_action(session, event, action_id, data)
     publish(messages)
