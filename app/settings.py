@@ -8,14 +8,20 @@ from typing import Literal
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+# A checkout (or an editable install) keeps the migrations and content files beside app/ and its data in
+# ./data there; an installed wheel carries them inside the package (pyproject's force-include) and keeps
+# its data in the folder it is started from.
+_CHECKOUT = (PACKAGE.parent / "migrations").is_dir()
+CONTENT = PACKAGE.parent if _CHECKOUT else PACKAGE / "_content"
+DATA = PACKAGE.parent / "data" if _CHECKOUT else Path.cwd() / "data"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LENSWALK_", extra="ignore")
 
     environment: Literal["development", "test", "production"] = "development"
-    database_url: str = f"sqlite:///{ROOT / 'data' / 'lenswalk.db'}"
+    database_url: str = f"sqlite:///{DATA / 'lenswalk.db'}"
     broker_url: str = "memory://"
     # Redis pub/sub channels are shared by every database number on a server: deployments (or test
     # runs) sharing one Redis need a channel each, or their rooms' messages would mix.
@@ -29,9 +35,9 @@ class Settings(BaseSettings):
     port: int = 8000
     admin_email: str | None = None
     admin_password: str | None = None
-    vignettes_dir: Path = ROOT / "vignettes"
-    journey_maps_dir: Path = ROOT / "app" / "journeys" / "maps"
-    data_dir: Path = ROOT / "data"
+    vignettes_dir: Path = CONTENT / "vignettes"
+    journey_maps_dir: Path = PACKAGE / "journeys" / "maps"
+    data_dir: Path = DATA
     min_group_size: int = 5
     session_max_age_seconds: int = 12 * 60 * 60
     cookie_secure: bool = False

@@ -9,13 +9,13 @@ from sqlmodel import Session
 from app.db import make_engine, transaction
 from app.facilitators import service as facilitators
 from app.journeys import service as journeys
-from app.settings import ROOT, Settings
+from app.settings import CONTENT, Settings
 from app.vignettes import service as vignettes
 
 
 def alembic_config(database_url: str) -> Config:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config = Config(str(CONTENT / "alembic.ini"))
+    config.set_main_option("script_location", str(CONTENT / "migrations"))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     return config
 

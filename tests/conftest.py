@@ -30,9 +30,10 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from app.main import create_app
-from app.settings import ROOT, Settings
+from app.settings import Settings
 from app.setup import prepare
 
+ROOT = Path(__file__).resolve().parent.parent
 ADMIN_EMAIL = "facilitator@example.org"
 ADMIN_PASSWORD = "a long test password"
 OTHER_EMAIL = "other@example.org"

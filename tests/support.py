@@ -21,6 +21,7 @@ from tests.conftest import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
     LENSWALK_COMMAND,
+    ROOT,
     LiveServer,
     _open_clients,
     command_env,
@@ -80,9 +81,6 @@ def page_token(c: httpx.Client, path: str = "/join") -> str:
 
 def post_form(c: httpx.Client, path: str, data: dict[str, Any], token_from: str = "/join") -> httpx.Response:
     return c.post(path, data={**data, "csrf_token": page_token(c, token_from)})
-
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from app.settings import ROOT, Settings
+from app.settings import Settings
+from tests.conftest import ROOT
 
 SECRETS = {"LENSWALK_SECRET_KEY": "k" * 48, "POSTGRES_PASSWORD": "a-test-password", "LENSWALK_DOMAIN": ""}
 

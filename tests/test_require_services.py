@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from app.settings import ROOT
+from tests.conftest import ROOT
 
 REACHABLE_LOOKING = {
     "LENSWALK_TEST_DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:1/nowhere",
