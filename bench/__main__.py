@@ -16,7 +16,7 @@ from typing import Any
 
 import uvloop
 
-from bench import exports, fanout, harness, pageweight, render_once, report, taps, throughput
+from bench import exports, fanout, floor, harness, pageweight, render_once, report, taps, throughput
 
 FANOUT_SIZES = (50, 200, 1_000, 2_000)
 FANOUT_SECONDS = 20.0
@@ -119,7 +119,21 @@ def bench_fanout(tmp: Path) -> dict[str, Any]:
             )
         finally:
             server.stop()
+        if listener == "sansio":
+            runs[-1]["floor"] = _floor_run(tmp, n)
     return {"runs": runs}
+
+
+def _floor_run(tmp: Path, n: int) -> dict[str, Any]:
+    """The same listeners against bench/floor.py right after Lenswalk's run of the same size."""
+    wait_for_quiet()
+    server = floor.start_floor(tmp)
+    try:
+        print(f"  fan-out N={n} against the floor", flush=True)
+        room = floor.floor_room(server, n + 1)
+        return with_load(lambda: asyncio.run(fanout.run([server], room, clients=n, duration=FANOUT_SECONDS)))
+    finally:
+        server.stop()
 
 
 def bench_multi(tmp: Path) -> dict[str, Any]:

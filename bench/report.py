@@ -37,6 +37,20 @@ def _targets(r: dict[str, dict[str, Any]]) -> list[tuple[str, str, str, bool | N
         rows.append(
             ("Fan-out, one process, N=1,000", "p99 < 100 ms", f"p99 {p99} ms", p99 is not None and p99 < 100)
         )
+    for n in (1000, 2000):
+        base = runs.get(n, {}).get("floor")
+        if base:
+            for q, limit in (("p50", 1.3), ("p99", 1.5)):
+                ours, theirs = runs[n]["participant_latency_ms"].get(q), base["participant_latency_ms"].get(q)
+                ratio = round(ours / theirs, 2) if ours is not None and theirs else None
+                rows.append(
+                    (
+                        f"Fan-out against the floor, N={n:,}",
+                        f"{q} at most {limit} x the floor's",
+                        f"{q} {ours} ms, floor {theirs} ms: {ratio} x",
+                        ratio is not None and ratio <= limit,
+                    )
+                )
     multi = r.get("multi", {})
     if multi.get("available"):
         p99 = multi["participant_latency_ms"].get("p99")
@@ -141,7 +155,8 @@ def _detail(r: dict[str, dict[str, Any]]) -> list[str]:
             "| instances | participants | listener | participant ms p50 / p95 / p99 / max | board ms p50 / p95 / p99 / max | POST ms p50 / p99 | delivered | disconnected | server CPU ms per annotation | client CPU ms per annotation (listener processes) | RSS per idle connection | load before/after |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
-        for run in [*runs, *([multi] if multi.get("available") else [])]:
+        floors = [{**run["floor"], "listener": "floor (bench/floor.py)"} for run in runs if run.get("floor")]
+        for run in [*runs, *floors, *([multi] if multi.get("available") else [])]:
             post = run["post_response_ms"]
             out.append(
                 f"| {run['instances']} | {run['clients']} | {run.get('listener', 'asyncio')} | {_ms(run['participant_latency_ms'])} | {_ms(run['board_latency_ms'])} | {post.get('p50')} / {post.get('p99')} | {run['delivered_fraction']:.1%} | {run['disconnected_clients']} | {run['server_cpu_ms_per_annotation']} | {run.get('client_cpu_ms_per_annotation', '-')} ({run.get('client_processes', 1)}) | {run['rss_per_idle_client_kb']} KB | {run.get('load_average_before_after')} |"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import fanout, harness, throughput
+from bench import fanout, floor, harness, throughput
 from tests.support import run_async
 
 
@@ -45,3 +45,16 @@ def test_throughput_benchmark_runs_against_a_real_server(tmp_path: Path) -> None
     assert result["accepted"] > 0
     assert result["fanout_delivered_fraction"] == 1.0
     assert result["listeners_disconnected"] == 0
+
+
+def test_the_floor_server_fans_out_to_the_same_listeners(tmp_path: Path) -> None:
+    server = floor.start_floor(tmp_path)
+    try:
+        room = floor.floor_room(server, 6)
+        result = run_async(lambda: fanout.run([server], room, clients=5, duration=2, boards=1, settle=0.2))
+    finally:
+        server.stop()
+    assert result["post_failures"] == 0, result["post_failure_examples"]
+    assert result["delivered_fraction"] == 1.0
+    assert result["distinct_participant_payloads_per_annotation"] == 1
+    assert result["board_latency_ms"]["count"] == 20
