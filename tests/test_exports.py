@@ -335,7 +335,8 @@ def test_xlsx_summary_and_dates(held: Held, facilitator: httpx.Client, db: Any) 
     assert by_stage[names[3]] == (0, 1, 0, 1)  # arriving: the hidden one is not counted
     assert by_stage[names[4]] == (1, 2, 0, 3)
     assert sum(sum(v) for v in by_stage.values()) == 2 * 8
-    top = next(n for n, row in enumerate(rows) if row and row[0] == "Top priorities: rank")
+    top = next(n for n, row in enumerate(rows) if row == ["Top 5 priorities"]) + 1
+    assert rows[top] == ["Rank", "Title", "Votes", "Driver"]
     assert [tuple(row[:3]) for row in rows[top + 1 :]] == [
         (1, TITLES[0], 23),
         (2, TITLES[1], 17),

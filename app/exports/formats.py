@@ -250,7 +250,8 @@ def _summary(book: Workbook, report: Report) -> None:
         (9, ["Contributions by stage", *[KIND_PLURALS[k] for k in KINDS], "Total"]),
         *[(0, [s.stage, *[s.kinds[k] for k in KINDS], sum(s.kinds.values())]) for s in report.stages],
         (0, []),
-        (9, ["Top priorities: rank", "Title", "Votes", "Driver"]),
+        (1, [f"Top {TOP_PRIORITIES} priorities"]),
+        (9, ["Rank", "Title", "Votes", "Driver"]),
         *[
             (0, [p.rank, p.improvement.title, p.votes, DRIVER_LABELS[p.improvement.driver]])
             for p in pl.rows[:TOP_PRIORITIES]

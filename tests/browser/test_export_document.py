@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page
 from pypdf import PdfReader
 
-from tests.browser.conftest import LAPTOP, PHONE, sign_in
+from tests.browser.conftest import LAPTOP, PHONE, serious_violations, sign_in
 from tests.conftest import LiveServer, annotate, create_event, join, signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(150)]
@@ -69,12 +69,17 @@ def test_html_export_opens_from_a_file_styled_and_prints_like_the_report(
     assert _styles(page, "main", "max-width") == ["960px"]
     assert _styles(page, ".heat-map td.heat-5", "background-color") == ["rgb(138, 42, 23)"]
     assert _styles(page, ".report-table td.num", "text-align") == ["right"]
+    assert serious_violations(page) == []
     page.emulate_media(color_scheme="dark")
     assert _styles(page, "body", "background-color") == ["rgb(18, 22, 25)"]  # dark, as the app is
+    assert serious_violations(page, ["color-contrast"]) == []
     page.emulate_media(color_scheme="light")
     phone = new_context(**PHONE, color_scheme="light").new_page()
     phone.goto(path.as_uri())
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
+    # The page never scrolls sideways; a table too wide for the phone scrolls in its own region.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    heat = phone.locator(".table-scroll:has(.heat-map)")
+    assert heat.evaluate("el => el.scrollWidth > el.clientWidth") and heat.get_attribute("tabindex") == "0"
 
     # Printed, the file and the report page give the same pages with the same words.
     exported = page.pdf(format="A4")
