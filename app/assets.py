@@ -41,6 +41,11 @@ def _minified(path: str, _mtime_ns: int) -> bytes:
     return minify((STATIC_DIR / path).read_text(encoding="utf-8")).encode()
 
 
+def minified(path: str) -> str:
+    """A stylesheet or script as it is served, e.g. to inline it in a page that must stand alone."""
+    return _minified(path, os.stat(STATIC_DIR / path).st_mtime_ns).decode()
+
+
 def _minifiable(relative: str) -> bool:
     # Vendored files come minified already.
     return Path(relative).suffix in MINIFIERS and not relative.startswith("vendor/")

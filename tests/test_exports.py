@@ -3,7 +3,9 @@ archive, which restores on a fresh instance (its own database) and exports the s
 No export carries a participant's token, nor a hidden or withdrawn contribution."""
 
 import csv
+import datetime as dt
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -257,8 +259,9 @@ def test_xlsx_workbook(held: Held, facilitator: httpx.Client) -> None:
     )
     assert response.headers["content-disposition"].endswith('2025-03-04.xlsx"')
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["Priorities", "Action plan", "Annotations", "Touchpoints"]
-    for sheet in book.worksheets:
+    # The summary comes first (tests/test_exports.py::test_xlsx_summary_and_dates); then the tables.
+    assert book.sheetnames == ["Summary", "Priorities", "Action plan", "Annotations", "Touchpoints"]
+    for sheet in book.worksheets[1:]:
         assert sheet.freeze_panes == "A2"
         assert all(cell.font.b for cell in sheet[1])
     priorities = list(book["Priorities"].iter_rows(values_only=True))
@@ -291,6 +294,107 @@ def test_xlsx_workbook(held: Held, facilitator: httpx.Client) -> None:
         str(c) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row
     )
     assert_nothing_private(held, all_text)
+
+
+# An exact time: what no contributions export may carry beside a team.
+TO_THE_SECOND = re.compile(r"\d{1,2}:\d{2}:\d{2}")
+HOUR_BAND = re.compile(r"^(\d{4}-\d{2}-\d{2}) (\d{2}):00\u2013(\d{2}):59$")
+
+
+def _written_at(db: Any, event_id: int, words: str) -> dt.datetime:
+    with db.connect() as conn:
+        value = conn.execute(
+            text("SELECT created_at FROM annotation WHERE event_id = :e AND text = :t"),
+            {"e": event_id, "t": words},
+        ).scalar_one()
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+
+
+def test_xlsx_summary_and_dates(held: Held, facilitator: httpx.Client, db: Any) -> None:
+    book = load_workbook(io.BytesIO(export(facilitator, held.event["id"], "xlsx").content))
+    summary = book.worksheets[0]
+    assert summary.title == "Summary"
+    rows = [[c for c in row if c is not None] for row in summary.iter_rows(values_only=True)]
+    facts = {row[0]: row[1] for row in rows if len(row) == 2}
+    assert facts["Event"] == "Lens walk: Harbour Service"
+    assert facts["Date"] == dt.datetime(2025, 3, 4)  # a date cell, read back as a datetime
+    date_cell = next(row[1] for row in summary.iter_rows() if row[0].value == "Date")
+    assert date_cell.is_date and date_cell.number_format == "yyyy-mm-dd"
+    # Eight seen by the room: the hidden and the withdrawn ones are not counted.
+    assert facts["Contributions"] == 8 and facts["Improvements"] == 3 and facts["Actions"] == 2
+    assert facts["People who voted"] == 15
+    assert (facts["Strengths"], facts["Barriers"], facts["Ideas"]) == (2, 5, 1)
+    assert summary["A1"].font.b and summary["A1"].value == "Event"  # labels in bold
+    start = next(n for n, row in enumerate(rows) if row and row[0] == "Contributions by stage")
+    assert rows[start][1:] == ["Strengths", "Barriers", "Ideas", "Total"]
+    by_stage = {row[0]: tuple(row[1:]) for row in rows[start + 1 : start + 1 + len(held.event["stages"])]}
+    names = [stage["name"] for stage in held.event["stages"]]
+    assert list(by_stage) == names
+    assert by_stage[names[1]] == (1, 0, 1, 2)  # referral: the GP mailbox, and the formula idea
+    assert by_stage[names[2]] == (0, 2, 0, 2)  # waiting: the withdrawn one is gone
+    assert by_stage[names[3]] == (0, 1, 0, 1)  # arriving: the hidden one is not counted
+    assert by_stage[names[4]] == (1, 2, 0, 3)
+    assert sum(sum(v) for v in by_stage.values()) == 2 * 8
+    top = next(n for n, row in enumerate(rows) if row == ["Top 5 priorities"]) + 1
+    assert rows[top] == ["Rank", "Title", "Votes", "Driver"]
+    assert [tuple(row[:3]) for row in rows[top + 1 :]] == [
+        (1, TITLES[0], 23),
+        (2, TITLES[1], 17),
+        (3, TITLES[2], 5),
+    ]
+
+    # The action plan's dates are dates, the event date too: a spreadsheet sorts and filters them.
+    plan = book["Action plan"]
+    header = [c.value for c in plan[1]]
+    due, review = plan[2][header.index("Due")], plan[2][header.index("Review")]
+    assert due.value == dt.datetime(2025, 6, 30) and review.value == dt.datetime(2025, 4, 15)
+    assert due.is_date and review.is_date and due.number_format == "yyyy-mm-dd"
+    # A contribution's time is the hour it was written in: a date cell, shown as that hour.
+    notes = book["Annotations"]
+    header = [c.value for c in notes[1]]
+    created = {
+        row[header.index("Text")].value: row[header.index("Created")] for row in notes.iter_rows(min_row=2)
+    }
+    cell = created[RETELL]
+    written = _written_at(db, held.event["id"], RETELL)
+    assert cell.is_date and cell.value == written.replace(minute=0, second=0, microsecond=0, tzinfo=None)
+    assert "ss" not in cell.number_format and "mm" not in cell.number_format.split(" ", 1)[1]
+    for c in created.values():
+        assert isinstance(c.value, dt.datetime) and (c.value.minute, c.value.second) == (0, 0)
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for c in row:
+                assert c.data_type != "f"  # formula-injection protection: no cell is a formula
+                assert not (isinstance(c.value, str) and TO_THE_SECOND.search(c.value)), c.value
+
+
+def test_contributions_and_archive_carry_the_hour_not_the_second(
+    held: Held, facilitator: httpx.Client, db: Any
+) -> None:
+    eid = held.event["id"]
+    body = export(facilitator, eid, "csv", table="annotations").content.decode("utf-8-sig")
+    assert not TO_THE_SECOND.search(body)
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert all(HOUR_BAND.match(r["Created"]) for r in rows), [r["Created"] for r in rows]
+    written = _written_at(db, eid, RETELL)
+    day, start, end = HOUR_BAND.match(next(r["Created"] for r in rows if r["Text"] == RETELL)).groups()
+    assert (day, int(start), int(end)) == (written.date().isoformat(), written.hour, written.hour)
+    # The archive keeps the same hour, which is all a restore needs: the order is the archive's.
+    archive = export(facilitator, eid, "json").json()
+    stamps = [dt.datetime.fromisoformat(a["created_at"]) for a in archive["annotations"]]
+    assert all((s.minute, s.second) == (0, 0) for s in stamps) and stamps == sorted(stamps)
+    retell = next(a for a in archive["annotations"] if a["text"] == RETELL)
+    assert dt.datetime.fromisoformat(retell["created_at"]).hour == written.hour
+
+
+def test_html_export_carries_the_report_styles(held: Held, facilitator: httpx.Client) -> None:
+    document = export(facilitator, held.event["id"], "html").text
+    # Nothing to fetch: no stylesheet, script or image from anywhere.
+    assert "<link" not in document and "<script" not in document and "src=" not in document
+    style = document.split("<style>", 1)[1].split("</style>", 1)[0]
+    for rule in (".heat-map td", ".report-table", ":root{", ".container", "@media print"):
+        assert rule in style, rule
+    assert 'class="container"' in document and 'class="report"' in document
 
 
 def test_markdown_and_printable_report(held: Held, facilitator: httpx.Client) -> None:

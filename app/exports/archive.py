@@ -2,8 +2,10 @@
 
 The archive holds what the room may see and what is needed to carry on: the journey map, the
 teams with the full text of their vignettes (so it restores where they are missing), the agenda,
-the annotations (visible ones only, with no link to who wrote them), the improvements with their
-evidence, the action plan and the voting settings. Votes are kept as totals per improvement and
+the annotations (visible ones only, with no link to who wrote them, and only the hour each was
+written in: restoring needs their order, which the archive's own order keeps, not the second beside
+a team that could point at a person), the improvements with their evidence, the action plan and
+the voting settings. Votes are kept as totals per improvement and
 "I'm here as" group, small groups merged into "other" exactly as the priority list shows them:
 no ballot, no participant and no token is ever in it.
 
@@ -46,7 +48,7 @@ from app.participants.models import HereAs, Participant
 from app.phases import service as phases
 from app.phases.models import Phase
 from app.phases.service import MAX_PHASES, merge_small_groups
-from app.timeutil import utcnow
+from app.timeutil import to_the_hour, utcnow
 from app.vignettes.models import Vignette
 from app.voting.models import Vote, VotingStatus
 
@@ -290,7 +292,7 @@ def build_archive(session: Session, event: Event, *, min_group_size: int) -> dic
                 "kind": a.kind.value,
                 "principles": list(a.principles),
                 "text": a.text,
-                "created_at": _stamp(a.created_at),
+                "created_at": _stamp(to_the_hour(a.created_at)),
             }
         )
 
@@ -650,8 +652,8 @@ def import_archive(session: Session, archive: Archive, *, facilitator_id: int) -
             kind=a.kind,
             principles=[p.value for p in Principle if p in set(a.principles)],
             text=a.text,
-            created_at=_utc(a.created_at),
-            updated_at=_utc(a.created_at),
+            created_at=to_the_hour(_utc(a.created_at)),
+            updated_at=to_the_hour(_utc(a.created_at)),
         )
         for a in archive.annotations
     ]

@@ -2,9 +2,13 @@
 workbook, and Markdown. The PDF is in `pdf.py`, the printable HTML in the report templates.
 
 Spreadsheets treat a cell starting with = + - @ (or a tab or carriage return) as a formula: in CSV
-such a cell gets a leading ', and in XLSX every text cell is stored as text, never as a formula."""
+such a cell gets a leading ', and in XLSX every text cell is stored as text, never as a formula.
+
+A contribution's time is given as the hour it was written in, never to the second: in a small
+community an exact time beside the team can point at the person. Dates are real dates in XLSX."""
 
 import csv
+import datetime as dt
 import io
 import re
 from typing import Any, Literal
@@ -17,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from app.actions.models import STATUS_LABELS
 from app.exports.report import KINDS, PRINCIPLES, Report
 from app.improvements.models import COST_LABELS, DRIVER_LABELS, EFFORT_LABELS, HORIZON_LABELS
+from app.timeutil import to_the_hour
 from app.voting.service import EvidenceItem, Priority
 
 Table = Literal["priorities", "annotations", "actions"]
@@ -90,7 +95,7 @@ def annotation_rows(report: Report) -> tuple[list[str], list[list[Any]]]:
             a.vignette,
             a.team,
             a.text,
-            a.created_at.replace(microsecond=0, tzinfo=None).isoformat(sep=" "),
+            to_the_hour(a.created_at).replace(tzinfo=None),
         ]
         for a in report.annotations
     ]
@@ -106,8 +111,8 @@ def action_rows(report: Report) -> tuple[list[str], list[list[Any]]]:
             a.what,
             a.owner,
             DRIVER_LABELS[a.driver],
-            a.due.isoformat(),
-            a.review.isoformat(),
+            a.due,
+            a.review,
             STATUS_LABELS[a.status],
         ]
         for improvement, rank, planned in report.planned
@@ -142,9 +147,19 @@ TABLES = {"priorities": priority_rows, "annotations": annotation_rows, "actions"
 # ---- CSV --------------------------------------------------------------------------------------------
 
 
+# A datetime in a table is always an hour (see annotation_rows): shown as the hour it spans.
+HOUR_TEXT = "%Y-%m-%d %H:00\u2013%H:59"
+HOUR_FORMAT = 'yyyy-mm-dd hh":00\u2013"hh":59"'
+DATE_FORMAT = "yyyy-mm-dd"
+
+
 def safe_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
+    if isinstance(value, dt.datetime):
+        return value.strftime(HOUR_TEXT)
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return value
 
 
@@ -171,7 +186,32 @@ WIDTHS = {
     "Stage": 26,
     "Touchpoint": 32,
     "Principles": 28,
+    "Created": 22,
 }
+
+
+TOP_PRIORITIES = 5
+BOLD = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _cell(sheet: Any, value: Any, *, wrap: bool = False, bold: bool = False) -> Any:
+    """A write-only cell: text stored as text (never a formula), dates and hours as real dates."""
+    if isinstance(value, str):
+        c = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", value))
+        c.data_type = "s"  # text, never a formula
+        if wrap:
+            c.alignment = WRAP
+    elif isinstance(value, dt.date):
+        c = WriteOnlyCell(sheet, value)
+        c.number_format = HOUR_FORMAT if isinstance(value, dt.datetime) else DATE_FORMAT
+    elif bold:
+        c = WriteOnlyCell(sheet, value)
+    else:
+        return value
+    if bold:
+        c.font = BOLD
+    return c
 
 
 def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
@@ -182,32 +222,49 @@ def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[Any]])
         )
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
-    bold = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
     wrapped = {i for i, name in enumerate(header) if name in ("Evidence", "Text", "Action")}
-
-    def cell(value: Any, i: int) -> Any:
-        if not isinstance(value, str):
-            return value
-        c = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", value))
-        c.data_type = "s"  # text, never a formula
-        if i in wrapped:
-            c.alignment = wrap
-        return c
-
-    heading = []
-    for name in header:
-        c = WriteOnlyCell(sheet, name)
-        c.font = bold
-        heading.append(c)
-    sheet.append(heading)
+    sheet.append([_cell(sheet, name, bold=True) for name in header])
     for row in rows:
-        sheet.append([cell(v, i) for i, v in enumerate(row)])
+        sheet.append([_cell(sheet, v, wrap=i in wrapped) for i, v in enumerate(row)])
+
+
+def _summary(book: Workbook, report: Report) -> None:
+    """The first sheet: the event at a glance, then counts by kind and stage and the top priorities."""
+    sheet = book.create_sheet("Summary")
+    for letter, width in zip("ABCDE", (26, 45, 12, 12, 30), strict=True):
+        sheet.column_dimensions[letter].width = width
+    kinds = report.kinds
+    pl = report.priorities
+    # Each row with how many of its first cells are bold: 1 for a label, all for a table's heading.
+    rows: list[tuple[int, list[Any]]] = [
+        (1, ["Event", report.event.title]),
+        (1, ["Date", report.date]),
+        (1, ["Contributions", sum(kinds[k] for k in KINDS)]),
+        (1, ["Improvements", len(pl.rows)]),
+        (1, ["People who voted", pl.voters]),
+        (1, ["Actions", sum(len(a) for _i, _r, a in report.planned)]),
+        (0, []),
+        (9, ["Contributions by kind", "Count"]),
+        *[(0, [KIND_PLURALS[k], kinds[k]]) for k in KINDS],
+        (0, []),
+        (9, ["Contributions by stage", *[KIND_PLURALS[k] for k in KINDS], "Total"]),
+        *[(0, [s.stage, *[s.kinds[k] for k in KINDS], sum(s.kinds.values())]) for s in report.stages],
+        (0, []),
+        (1, [f"Top {TOP_PRIORITIES} priorities"]),
+        (9, ["Rank", "Title", "Votes", "Driver"]),
+        *[
+            (0, [p.rank, p.improvement.title, p.votes, DRIVER_LABELS[p.improvement.driver]])
+            for p in pl.rows[:TOP_PRIORITIES]
+        ],
+    ]
+    for bold, row in rows:
+        sheet.append([_cell(sheet, v, bold=i < bold) for i, v in enumerate(row)])
 
 
 def to_xlsx(report: Report) -> bytes:
     # Write-only: rows stream to the file, so a big event stays quick.
     book = Workbook(write_only=True)
+    _summary(book, report)
     for title, build in (
         ("Priorities", priority_rows),
         ("Action plan", action_rows),

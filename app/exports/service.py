@@ -4,14 +4,13 @@ import that restores an archive as a new event."""
 
 import json
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, Literal
 
 from markupsafe import Markup
 from sqlmodel import Session
 
 from app.actions.models import STATUS_LABELS
-from app.assets import STATIC_DIR
+from app.assets import minified
 from app.events.models import Event
 from app.exports import archive, formats, pdf
 from app.exports.formats import Table
@@ -55,10 +54,11 @@ def report_context(report: Report) -> dict[str, Any]:
     }
 
 
-@cache
 def _report_css() -> Markup:
-    # Our own stylesheet, inlined so the downloaded page looks the same wherever it is opened.
-    return Markup((STATIC_DIR / "css" / "report.css").read_text().replace("</", "<\\/"))  # noqa: S704
+    # The report page's own stylesheets, inlined so the downloaded page looks and prints the same
+    # wherever it is opened, with nothing to fetch.
+    css = "\n".join(minified(path) for path in ("css/lenswalk.css", "css/report.css"))
+    return Markup(css.replace("</", "<\\/"))  # noqa: S704
 
 
 def report_document(report: Report) -> bytes:
