@@ -97,7 +97,10 @@ def new_context(browser: "Browser") -> Iterator[Callable[..., "BrowserContext"]]
 
     def open_context(**options: Any) -> "BrowserContext":
         context = browser.new_context(locale="en-GB", **options)
-        context.set_default_timeout(5000)
+        # Actions (click, fill) wait this long for an element to be stable. A live region swapped by the
+        # websocket just before a click restarts that wait, and on a loaded 2-core CI machine 5 s was
+        # not always enough; live assertions keep their own LIVE_MS.
+        context.set_default_timeout(10_000)
         opened.append(context)
         return context
 
