@@ -142,7 +142,10 @@ def test_check_ins_are_shown_only_as_totals_above_the_small_group_size(
     assert "A bit unsettled 3" in facilitator.get(f"/events/{event['id']}/console").text
     assert "unsettled" not in facilitator.get(f"/events/{event['id']}/board").text.lower()
     assert phones[0].get(f"/api/v1/events/{event['id']}/check-ins").status_code == 401
-    assert "How are you arriving" not in phones[0].get(f"/events/{event['id']}/journey").text
+    # Answered: the question stays, thanks the person, shows their answer and lets them change it.
+    journey = phones[0].get(f"/events/{event['id']}/journey").text
+    assert "Thank you. You said: <strong>Settled</strong>" in journey
+    assert 'value="settled" aria-pressed="true"' in journey and 'value="okay" aria-pressed="false"' in journey
 
 
 def test_withdrawn_words_are_gone_from_the_database_file(
