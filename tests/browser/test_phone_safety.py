@@ -41,6 +41,7 @@ def assert_safety_in_reach(page: Page) -> None:
         assert box is not None
         assert box["x"] >= 0 and box["x"] + box["width"] <= size["width"], (name, box)
         assert box["y"] >= size["height"] / 2 and box["y"] + box["height"] <= size["height"], (name, box)
+        assert control.evaluate("e => e.scrollWidth <= e.clientWidth"), f"{name}: its words are cut off"
 
 
 def scroll_to_bottom(page: Page) -> None:
