@@ -130,13 +130,14 @@ def journey_page(
     tokens: ParticipantTokens,
     withdrawn: str = "",
     checked: str = "",
+    changed: str = "",
 ) -> Response:
     try:
         event, participant = _participant(session, event_id, tokens)
     except DomainError:
         return RedirectResponse("/join", status_code=303)
     ctx = _page_context(session, event, participant, request)
-    ctx.update(withdrawn=withdrawn == "1", checked=checked == "1")
+    ctx.update(withdrawn=withdrawn == "1", checked=checked == "1", changed=changed == "1")
     return render(request, "participants/journey.html", ctx)
 
 
@@ -221,7 +222,7 @@ def edit(
         annotation, messages = annotations.update_annotation(session, participant, annotation_id, data)
     scrub_deleted(session)
     publish(messages)
-    return RedirectResponse(f"/events/{annotation.event_id}/journey#mine", status_code=303)
+    return RedirectResponse(f"/events/{annotation.event_id}/journey?changed=1#changed", status_code=303)
 
 
 @router.get("/annotations/{annotation_id}/withdraw")
