@@ -82,7 +82,9 @@ class _Printable(Document):
     def para(self, text: str, size: float = 10, *, bold: bool = False, height: float | None = None) -> None:
         self.set_font(FAMILY, "B" if bold else "", size)
         for part in [p for p in text.strip().split("\n\n") if p.strip()] or [""]:
-            self.multi_cell(0, height or size * 0.5, self.clean(part), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.multi_cell(
+                0, height or size * 0.5, self.clean(part), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            )
             self.ln(1)
 
 
@@ -188,6 +190,7 @@ def paper_kit(event: Event, teams: list[TeamView], stages: list[StageView]) -> b
                     ),
                     border=1,
                     fill=True,
+                    align="L",
                     padding=2,
                     new_x=XPos.LMARGIN,
                     new_y=YPos.NEXT,
@@ -225,7 +228,7 @@ def _write_on(pdf: _Printable, title: str, prompt: str) -> None:
     if pdf.get_y() + need > pdf.h - pdf.b_margin:
         pdf.add_page()
     pdf.set_font(FAMILY, "B", 11)
-    pdf.multi_cell(0, 6, pdf.clean(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 6, pdf.clean(title), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if prompt:
         pdf.set_font(FAMILY, "", 9)
         pdf.set_text_color(*MUTED)
