@@ -71,6 +71,7 @@ def paper_page(
     session: SessionDep,
     facilitator: CurrentFacilitator,
     team: str = "",
+    touchpoint: str = "",
     added: str = "",
 ) -> Response:
     event = events.require_facilitator(session, event_id, facilitator.id)
@@ -93,7 +94,8 @@ def paper_page(
             "touchpoint_names": {tp.id: tp.name for view in stages for tp in view.touchpoints},
             "team_names": {view.team.id: view.team.name for view in teams},
             "recent": recent,
-            "chosen_team": optional_int(team[:12]) if team else None,
+            "chosen_team": optional_int(team[:12]) if team.isdigit() else None,
+            "chosen_touchpoint": optional_int(touchpoint[:12]) if touchpoint.isdigit() else None,
             "added": added == "1",
         },
     )
@@ -129,4 +131,8 @@ def add_from_paper(
             session, event, annotations.FromPaper(team_id=data.team_id), data
         )
     publish(messages)
-    return RedirectResponse(f"/events/{event_id}/paper?team={data.team_id}&added=1#add", status_code=303)
+    # Back to the form with the same team and touchpoint, ready for the next note from that sheet.
+    return RedirectResponse(
+        f"/events/{event_id}/paper?team={data.team_id}&touchpoint={data.touchpoint_id}&added=1",
+        status_code=303,
+    )
