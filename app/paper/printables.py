@@ -224,7 +224,7 @@ def paper_kit(event: Event, teams: list[TeamView], stages: list[StageView]) -> b
 def _write_on(pdf: _Printable, title: str, prompt: str) -> None:
     """One touchpoint: its name and question, then a box each for strengths, barriers and ideas."""
     lines, gap = 4, 7.0
-    need = 9 + (5 if prompt else 0) + 6 + lines * gap + 4
+    need = 9 + (5 if prompt else 0) + 9 + lines * gap + 4
     if pdf.get_y() + need > pdf.h - pdf.b_margin:
         pdf.add_page()
     pdf.set_font(FAMILY, "B", 11)
@@ -236,7 +236,7 @@ def _write_on(pdf: _Printable, title: str, prompt: str) -> None:
         pdf.set_text_color(*INK)
     top = pdf.get_y() + 1
     width = (pdf.epw - 4) / 3
-    height = 6 + lines * gap
+    height = 9 + lines * gap
     for n, (label, colour) in enumerate(COLUMNS):
         x = pdf.l_margin + n * (width + 2)
         pdf.set_draw_color(*colour)
