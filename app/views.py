@@ -14,5 +14,16 @@ from app.vignettes import views as vignettes
 from app.voting import views as voting
 
 router = APIRouter(include_in_schema=False)
-for module in (facilitators, events, participants, vignettes, phases, improvements, voting, actions, exports, paper):
+for module in (
+    facilitators,
+    events,
+    participants,
+    vignettes,
+    phases,
+    improvements,
+    voting,
+    actions,
+    exports,
+    paper,
+):
     router.include_router(module.router)
