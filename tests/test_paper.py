@@ -187,5 +187,9 @@ def test_bad_paper_notes_get_a_clear_refusal_and_change_nothing(
         response = facilitator.post(f"/events/{event['id']}/paper", data={**form, **extra})
         assert 400 <= response.status_code < 500, (extra, response.status_code)
         assert says in response.text, response.text[:500]
+        if extra.get("text") == "No principle ticked":  # the form comes back as typed, to put right
+            assert "Not added: Principles" in response.text
+            assert ">No principle ticked</textarea>" in response.text
+            assert 'value="idea" required checked' in response.text
     assert other_facilitator.get(f"/events/{event['id']}/paper").status_code == 403
     assert rows_in_db(db, event["id"]) == before

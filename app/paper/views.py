@@ -1,15 +1,16 @@
 """Facilitator pages for the paper fallback: the printable PDFs and "Add from paper"."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, select
 
 from app.annotations import service as annotations
-from app.annotations.models import Annotation
+from app.annotations.models import TEXT_MAX, Annotation
 from app.db import transaction
 from app.deps import CurrentFacilitator, PublishDep, SessionDep, SettingsDep, join_url
+from app.errors import Conflict, Invalid, NotFound
 from app.events import service as events
 from app.events.models import Event
 from app.exports.report import file_stem
@@ -74,7 +75,22 @@ def paper_page(
     touchpoint: str = "",
     added: str = "",
 ) -> Response:
-    event = events.require_facilitator(session, event_id, facilitator.id)
+    chosen = {"team_id": team[:12], "touchpoint_id": touchpoint[:12], "kind": "", "text": ""}
+    return _page(request, session, event_id, facilitator.id, chosen, added=added == "1")
+
+
+def _page(
+    request: Request,
+    session: SessionDep,
+    event_id: int,
+    facilitator_id: int | None,
+    entered: dict[str, Any],
+    *,
+    added: bool = False,
+    message: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    event = events.require_facilitator(session, event_id, facilitator_id)
     stages = journeys.stages(session, event.journey_map_id)
     teams = events.teams(session, event_id)
     recent = session.exec(
@@ -94,16 +110,19 @@ def paper_page(
             "touchpoint_names": {tp.id: tp.name for view in stages for tp in view.touchpoints},
             "team_names": {view.team.id: view.team.name for view in teams},
             "recent": recent,
-            "chosen_team": optional_int(team[:12]) if team.isdigit() else None,
-            "chosen_touchpoint": optional_int(touchpoint[:12]) if touchpoint.isdigit() else None,
-            "added": added == "1",
+            "entered": {k: str(v) for k, v in entered.items() if k != "principles"},
+            "entered_principles": entered.get("principles") or [],
+            "added": added,
+            "message": message,
         },
+        status_code=status_code,
     )
 
 
 @router.post("/events/{event_id}/paper")
 def add_from_paper(
     event_id: int,
+    request: Request,
     session: SessionDep,
     facilitator: CurrentFacilitator,
     publish: PublishDep,
@@ -114,21 +133,39 @@ def add_from_paper(
     principles: Annotated[list[str] | None, Form(max_length=5)] = None,
     client_key: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    data = validate(
-        annotations.PaperAnnotationCreate,
-        {
-            "team_id": optional_int(team_id),
-            "touchpoint_id": optional_int(touchpoint_id),
-            "kind": kind,
-            "text": text,
-            "principles": principles or [],
-            "client_key": client_key or None,
-        },
-    )
-    with transaction(session):
-        event = events.require_facilitator(session, event_id, facilitator.id)
-        _annotation, messages = annotations.add_annotation(
-            session, event, annotations.FromPaper(team_id=data.team_id), data
+    entered: dict[str, Any] = {
+        "team_id": team_id,
+        "touchpoint_id": touchpoint_id,
+        "kind": kind,
+        "text": text,
+        "principles": principles or [],
+    }
+    try:
+        data = validate(
+            annotations.PaperAnnotationCreate,
+            {
+                **entered,
+                "team_id": optional_int(team_id),
+                "touchpoint_id": optional_int(touchpoint_id),
+                "client_key": client_key or None,
+            },
+        )
+        with transaction(session):
+            event = events.require_facilitator(session, event_id, facilitator.id)
+            _annotation, messages = annotations.add_annotation(
+                session, event, annotations.FromPaper(team_id=data.team_id), data
+            )
+    except (Invalid, NotFound, Conflict) as exc:
+        # The form again with what was typed, so a missed tick costs no retyping.
+        entered["text"] = text[: TEXT_MAX * 2]
+        return _page(
+            request,
+            session,
+            event_id,
+            facilitator.id,
+            entered,
+            message=exc.message,
+            status_code=exc.status_code,
         )
     publish(messages)
     # Back to the form with the same team and touchpoint, ready for the next note from that sheet.
