@@ -55,3 +55,12 @@ def test_a_note_typed_in_from_paper_reaches_the_board(server: LiveServer, new_co
     phone.goto(f"{server.base_url}/events/{event['id']}/paper")
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert axe_light_and_dark(phone) == []
+    # No principle ticked: the form comes back as typed, with the reason, and nothing is added.
+    phone.get_by_label("Idea").check()
+    phone.get_by_label("What they wrote").fill("A quiet room to wait in")
+    phone.get_by_role("button", name="Add to the room").click()
+    expect(phone.get_by_role("alert")).to_contain_text("Principles")
+    expect(phone.get_by_label("What they wrote")).to_have_value("A quiet room to wait in")
+    expect(phone.get_by_label("Idea")).to_be_checked()
+    expect(phone.get_by_role("region", name="Added from paper").get_by_role("article")).to_have_count(1)
+    assert axe_light_and_dark(phone) == []
