@@ -98,9 +98,9 @@ async def json_stream(websocket: WebSocket, event_id: int, after_seq: int = 0) -
 
 async def _may_view(connection: HTTPConnection, event_id: int, view: str) -> bool:
     audience = await _audience(connection, event_id)
-    if audience is None or view not in ("board", "console", "participant"):
+    if audience is None or view not in ("board", "console", "participant", "alerts"):
         return False
-    return (view in ("board", "console")) == (audience == "facilitator")
+    return (view in ("board", "console", "alerts")) == (audience == "facilitator")
 
 
 @router.websocket("/events/{event_id}/live")
