@@ -67,6 +67,9 @@
   }
   doc.addEventListener('htmx:oobAfterSwap', alertCount);
   doc.addEventListener('htmx:wsAfterMessage', alertCount);
+  doc.addEventListener('htmx:wsOpen', function (e) {
+    if (e.target && e.target.hasAttribute && e.target.hasAttribute('data-alerts')) e.target.setAttribute('data-state', 'connected');
+  });
 
   /* Live status from the htmx ws extension's bubbling events. */
   var wasOpen = false;
