@@ -96,7 +96,7 @@ def test_a_request_reaches_every_facilitator_socket_and_handled_clears_it_everyw
     # A new connection (a reload, a reconnect) gets the current state.
     ask(phone, event, kind="check_in_with_me")
     with live(server, co, event["id"], "alerts") as again:
-        assert "would like someone to check in with them" in recv_until(again, 'data-count="1"')
+        assert "would like a check-in" in recv_until(again, 'data-count="1"')
 
 
 def test_participants_the_board_page_and_other_facilitators_never_get_the_alerts(

@@ -1,7 +1,8 @@
 """Websocket endpoints. Writes go over HTTP; these only push.
 
 - `/api/v1/events/{id}/stream`: JSON messages with `seq`; `after_seq` replays what was missed.
-- `/events/{id}/live`: HTML fragments (swapped by id by the htmx ws extension) for the pages.
+- `/events/{id}/live`: HTML fragments (swapped by id by the htmx ws extension) for the pages;
+  `view=alerts` is the calls-for-help banner every facilitator page of the event follows.
 - `/events/{id}/live/poll`: the same fragments over plain HTTP, for pages whose websocket cannot
   open at all (lenswalk.js falls back to it); 204 when nothing changed since `seq`.
 

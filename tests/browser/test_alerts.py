@@ -66,6 +66,12 @@ def test_a_break_request_reaches_the_prioritise_page_and_handled_clears_it_every
         shot(prioritise, f"prioritise-alert-{width}")
     axe = Axe()
     axe.check(prioritise, "prioritise with a call for help")
+    other = laptop_context.new_page()
+    for path, name in (("", "event page"), ("/close", "confirm closing")):
+        other.goto(f"{server.base_url}/events/{event['id']}{path}")
+        expect(other.get_by_role("status", name="Calls for help")).to_contain_text("by the back window")
+        axe.check(other, f"{name} with a call for help")
+    other.close()
 
     # Handled on the action plan: gone from both pages, live, and the titles lose the count.
     plan.get_by_role("button", name=re.compile(r"^Handled")).click()
@@ -91,7 +97,7 @@ def test_the_console_keeps_its_own_list_and_its_live_status_beside_the_banner(
     person.goto(f"{server.base_url}/events/{event['id']}/support")
     person.get_by_role("button", name="I'd like someone to check in with me").click()
     expect(console.get_by_role("status", name="Calls for help")).to_contain_text(
-        "would like someone to check in with them", timeout=LIVE_MS
+        "would like a check-in", timeout=LIVE_MS
     )
     expect(console.locator("#support-requests")).to_contain_text("check in with me", timeout=LIVE_MS)
     shot(console, "console-alert-1280")
