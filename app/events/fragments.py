@@ -203,6 +203,9 @@ class HtmlRenderers:
 
     def for_audience(self, audience: str) -> BatchRenderer:
         async def render(messages: Sequence[RoomMessage]) -> str | None:
+            if audience == "alerts" and not any(m.type in FACILITATOR_ONLY_TYPES for m in messages):
+                return None  # most of a room's traffic: no need to reach the database at all
+
             def work() -> str | None:
                 with Session(self.engine, expire_on_commit=False) as session:
                     return render_update(session, messages, audience, min_group_size=self.min_group_size)
