@@ -107,6 +107,9 @@ def test_participants_the_board_page_and_other_facilitators_never_get_the_alerts
     eid = event["id"]
     assert _ws_refused(server, phone, f"/events/{eid}/live?view=alerts")
     assert phone.get(f"/events/{eid}/live/poll?view=alerts").status_code == 403
+    # Where websockets cannot open, a facilitator page polls the same banner over HTTP.
+    polled = facilitator.get(f"/events/{eid}/live/poll?view=alerts")
+    assert polled.status_code == 200 and "car park" in polled.text and 'data-count="1"' in polled.text
     stranger = httpx.Client(base_url=server.base_url)
     assert _ws_refused(server, stranger, f"/events/{eid}/live?view=alerts")
     board = facilitator.get(f"/events/{eid}/board").text
