@@ -183,11 +183,18 @@ def set_status(session: Session, event: Event, status: EventStatus) -> list[Room
     if status == EventStatus.draft:
         raise Invalid("An event cannot go back to draft.")
     event.status = status
-    if status == EventStatus.closed:
-        event.closed_at = utcnow()
+    # Reopening starts the clock for late changes and retention again when it next closes.
+    event.closed_at = utcnow() if status == EventStatus.closed else None
     session.add(event)
     session.flush()
     return [record(session, event.id or 0, "event.status", data={"status": status.value})]
+
+
+def reopen(session: Session, event: Event) -> list[RoomMessage]:
+    """A closed event opens again: participants can join and write as before."""
+    if event.status != EventStatus.closed:
+        raise Conflict("Only a closed event can be reopened.")
+    return set_status(session, event, EventStatus.open)
 
 
 def update_settings(session: Session, event: Event, data: EventSettings) -> Event:

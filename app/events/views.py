@@ -1,6 +1,7 @@
 """Facilitator pages for one event: create, prepare the journey map, open, board and console."""
 
 import io
+import re
 from typing import Annotated, Literal
 
 import segno
@@ -25,6 +26,7 @@ from app.vignettes import service as vignettes
 router = APIRouter(include_in_schema=False)
 
 Move = Literal["rename", "up", "down", "delete"]
+SAME_EVENT_PAGE = re.compile(r"/events/\d+(/[a-z0-9-]+)*")
 
 
 def qr_svg(url: str) -> str:
@@ -105,6 +107,26 @@ def set_status(
     with transaction(session):
         event = service.require_facilitator(session, event_id, facilitator.id)
         messages = service.set_status(session, event, EventStatus(status))
+    publish(messages)
+    return RedirectResponse(f"/events/{event_id}", status_code=303)
+
+
+@router.get("/events/{event_id}/close")
+def confirm_close_page(
+    event_id: int, request: Request, session: SessionDep, facilitator: CurrentFacilitator
+) -> Response:
+    """Closing is a step of its own, so one stray click on the event page never closes the room."""
+    event = service.require_facilitator(session, event_id, facilitator.id)
+    return render(request, "events/close.html", {"event": event})
+
+
+@router.post("/events/{event_id}/reopen")
+def reopen(
+    event_id: int, session: SessionDep, facilitator: CurrentFacilitator, publish: PublishDep
+) -> Response:
+    with transaction(session):
+        event = service.require_facilitator(session, event_id, facilitator.id)
+        messages = service.reopen(session, event)
     publish(messages)
     return RedirectResponse(f"/events/{event_id}", status_code=303)
 
@@ -210,6 +232,8 @@ def _room_page(
     ctx.update({"join_url": url, "qr": qr_svg(url), "seq": event.last_seq})
     if audience == "console":
         ctx["here"] = phases.here_counts(session, event_id, settings.min_group_size)
+    else:
+        ctx["alerts"] = None  # the projector is the room's: never a call for help
     return render(request, template, ctx)
 
 
@@ -262,6 +286,7 @@ def support_handled(
     session: SessionDep,
     facilitator: CurrentFacilitator,
     publish: PublishDep,
+    next: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     with transaction(session):
         event = service.require_facilitator(session, event_id, facilitator.id)
@@ -269,7 +294,10 @@ def support_handled(
     publish(messages)
     if is_htmx(request):
         return Response(status_code=204)
-    return RedirectResponse(f"/events/{event_id}/console", status_code=303)
+    # Back to the facilitator page it was handled from (the banner is on all of them).
+    here = f"/events/{event_id}"
+    back = next if SAME_EVENT_PAGE.fullmatch(next) and (next + "/").startswith(here + "/") else ""
+    return RedirectResponse(back or f"/events/{event_id}/console", status_code=303)
 
 
 @router.post("/events/{event_id}/settings")

@@ -1,7 +1,8 @@
 """Websocket endpoints. Writes go over HTTP; these only push.
 
 - `/api/v1/events/{id}/stream`: JSON messages with `seq`; `after_seq` replays what was missed.
-- `/events/{id}/live`: HTML fragments (swapped by id by the htmx ws extension) for the pages.
+- `/events/{id}/live`: HTML fragments (swapped by id by the htmx ws extension) for the pages;
+  `view=alerts` is the calls-for-help banner every facilitator page of the event follows.
 - `/events/{id}/live/poll`: the same fragments over plain HTTP, for pages whose websocket cannot
   open at all (lenswalk.js falls back to it); 204 when nothing changed since `seq`.
 
@@ -98,9 +99,9 @@ async def json_stream(websocket: WebSocket, event_id: int, after_seq: int = 0) -
 
 async def _may_view(connection: HTTPConnection, event_id: int, view: str) -> bool:
     audience = await _audience(connection, event_id)
-    if audience is None or view not in ("board", "console", "participant"):
+    if audience is None or view not in ("board", "console", "participant", "alerts"):
         return False
-    return (view in ("board", "console")) == (audience == "facilitator")
+    return (view in ("board", "console", "alerts")) == (audience == "facilitator")
 
 
 @router.websocket("/events/{event_id}/live")

@@ -51,6 +51,26 @@
   if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', function () { init(); });
   else init();
 
+  /* Calls for help (the facilitators' banner, app/templates/support/alerts.html): its own small
+     socket must not speak for the page's live status or start its polling, unless it is the only one. */
+  function alertsOnly(e) {
+    var t = e.target;
+    return !!(t && t.hasAttribute && t.hasAttribute('data-alerts') && doc.querySelectorAll('[ws-connect]').length > 1);
+  }
+  function alertCount() {
+    var el = doc.getElementById('facilitator-alerts');
+    if (!el) return;
+    var n = parseInt(el.getAttribute('data-count'), 10) || 0;
+    var base = doc.title.replace(/^\(\d+\) /, '');
+    var title = n ? '(' + n + ') ' + base : base;
+    if (doc.title !== title) doc.title = title;
+  }
+  doc.addEventListener('htmx:oobAfterSwap', alertCount);
+  doc.addEventListener('htmx:wsAfterMessage', alertCount);
+  doc.addEventListener('htmx:wsOpen', function (e) {
+    if (e.target && e.target.hasAttribute && e.target.hasAttribute('data-alerts')) e.target.setAttribute('data-state', 'connected');
+  });
+
   /* Live status from the htmx ws extension's bubbling events. */
   var wasOpen = false;
   function set(state, text) {
@@ -58,10 +78,11 @@
   }
   function connecting() { set('connecting', wasOpen ? 'Reconnecting\u2026' : 'Connecting\u2026'); }
   function offline() { set('offline', 'Offline'); }
-  doc.addEventListener('htmx:wsConnecting', connecting);
-  doc.addEventListener('htmx:wsOpen', function () { wasOpen = true; set('connected', 'Live'); });
-  doc.addEventListener('htmx:wsError', offline);
+  doc.addEventListener('htmx:wsConnecting', function (e) { if (!alertsOnly(e)) connecting(); });
+  doc.addEventListener('htmx:wsOpen', function (e) { if (!alertsOnly(e)) { wasOpen = true; set('connected', 'Live'); } });
+  doc.addEventListener('htmx:wsError', function (e) { if (!alertsOnly(e)) offline(); });
   doc.addEventListener('htmx:wsClose', function (e) {
+    if (alertsOnly(e)) return;
     var ev = e.detail && e.detail.event;
     /* the extension retries only after these close codes */
     if (ev && [1006, 1011, 1012, 1013].indexOf(ev.code) >= 0) { wasOpen = true; connecting(); }
@@ -256,13 +277,15 @@
     }).catch(function () { /* offline: the next tick tries again */ });
   }
   doc.addEventListener('htmx:wsClose', function (e) {
+    if (alertsOnly(e)) return;
     var ev = e.detail && e.detail.event;
     var retried = ev && [1006, 1011, 1012, 1013].indexOf(ev.code) >= 0;
     failures += 1;
     /* Poll after two failed tries in a row, or at once when the extension will not retry. */
     if ((failures >= 2 || !retried) && !polling) { polling = setInterval(poll, 5000); poll(); }
   });
-  doc.addEventListener('htmx:wsOpen', function () {
+  doc.addEventListener('htmx:wsOpen', function (e) {
+    if (alertsOnly(e)) return;
     failures = 0;
     if (polling) { clearInterval(polling); polling = null; pollSeq = null; }
   });
