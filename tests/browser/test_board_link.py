@@ -26,10 +26,15 @@ def _axe_light_and_dark(page: Page) -> list[str]:
     return found
 
 
-def _shot(page: Page, name: str) -> None:
+def _shot(page: Page, name: str, only: str | None = None) -> None:
+    """For looking at the pages by hand (LENSWALK_LOOK=1); an ordinary run writes nothing."""
     if os.environ.get("LENSWALK_LOOK") == "1":
         SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        path = str(SHOTS / f"{name}.png")
+        if only:
+            page.locator(only).screenshot(path=path)
+        else:
+            page.screenshot(path=path, full_page=True)
 
 
 def test_the_venue_pc_opens_the_board_by_its_link_and_loses_it_on_revoke(
@@ -49,7 +54,7 @@ def test_the_venue_pc_opens_the_board_by_its_link_and_loses_it_on_revoke(
     laptop.goto(f"{server.base_url}/events/{event['id']}#board-link")
     section = laptop.locator("#board-link")
     expect(section.get_by_role("heading", name="Board link for the venue PC")).to_be_visible()
-    _shot(laptop, "manage-section-1280")
+    _shot(laptop, "manage-section-1280", "#board-link")
     section.get_by_role("button", name="Make a board link").click()
     field = laptop.get_by_label("Board link")
     url = field.input_value()
@@ -92,7 +97,7 @@ def test_the_link_pages_on_a_phone(server: LiveServer, new_context) -> None:
     page = new_context(**PHONE, bypass_csp=True).new_page()
     sign_in(page, server)
     page.goto(f"{server.base_url}/events/{event['id']}#board-link")
-    _shot(page, "manage-section-360")
+    _shot(page, "manage-section-360", "#board-link")
     page.locator("#board-link").get_by_role("button", name="Make a board link").click()
     field = page.get_by_label("Board link")
     expect(field).to_be_visible()
