@@ -13,8 +13,11 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
 from app.facilitators import service as facilitators
+from app.settings import Settings
 from tests.conftest import (
     OTHER_EMAIL,
+    REQUIRE_SERVICES,
+    SERVICES,
     LiveServer,
     annotate,
     client,
@@ -24,6 +27,8 @@ from tests.conftest import (
     first_touchpoint,
     join,
     nothing_arrives,
+    serve_process,
+    settings_env,
     signed_in,
 )
 from tests.support import client_from, own_server, page_token
@@ -301,3 +306,26 @@ def test_unknown_tokens_get_a_clear_404_and_guessing_is_limited(tmp_path: Path) 
         facilitator = signed_in(live)
         url = _make_link(facilitator, create_event(facilitator))
         assert client_from(live, "127.0.0.3").get(url).status_code == 200
+
+
+@pytest.mark.skipif(
+    not SERVICES and not REQUIRE_SERVICES,
+    reason="needs PostgreSQL and Redis: set LENSWALK_TEST_DATABASE_URL and LENSWALK_TEST_BROKER_URL (CI does)",
+)
+@pytest.mark.timeout(180)
+def test_revoking_on_one_instance_closes_a_board_open_on_another(settings: Settings) -> None:
+    """Two real `lenswalk serve` replicas sharing PostgreSQL and Redis, as in tests/test_multi_instance.py."""
+    env = settings_env(settings)
+    with serve_process(env, "--no-prepare") as one, serve_process(env, "--no-prepare") as other:
+        facilitator = signed_in(one)
+        event = create_event(facilitator)
+        url = _make_link(facilitator, event)
+        token = url.rsplit("/", 1)[1]
+        with connect(f"{other.ws_url}/board/{token}/live?seq=-1", open_timeout=5) as board:
+            board.recv(timeout=5)  # the snapshot
+            alice = join(one, event)
+            assert annotate(alice, event, text=SHOWN_WORDS).status_code == 201
+            assert SHOWN_WORDS in board.recv(timeout=5)
+            assert facilitator.delete(f"/api/v1/events/{event['id']}/board-link").status_code == 204
+            assert closed_with(board) == 1008
+        assert httpx.get(f"{other.base_url}/board/{token}", timeout=5).status_code == 404
