@@ -55,6 +55,7 @@ def test_the_venue_pc_opens_the_board_by_its_link_and_loses_it_on_revoke(
     section = laptop.locator("#board-link")
     expect(section.get_by_role("heading", name="Board link for the venue PC")).to_be_visible()
     _shot(laptop, "manage-section-1280", "#board-link")
+    assert _axe_light_and_dark(laptop) == []
     section.get_by_role("button", name="Make a board link").click()
     field = laptop.get_by_label("Board link")
     url = field.input_value()
