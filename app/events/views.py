@@ -12,13 +12,24 @@ from app.actions import service as actions
 from app.annotations import service as annotations
 from app.attendance import service as attendance
 from app.db import transaction
-from app.deps import CurrentFacilitator, PublishDep, SessionDep, SettingsDep, join_url
+from app.deps import (
+    CurrentFacilitator,
+    LimiterDep,
+    PublishDep,
+    SessionDep,
+    SettingsDep,
+    board_link_url,
+    join_url,
+)
+from app.errors import NotFound
 from app.events import service
 from app.events.fragments import live_context
-from app.events.models import EventStatus
+from app.events.models import Event, EventStatus
 from app.forms import optional_int, validate
 from app.journeys import service as journeys
+from app.phases import board_link
 from app.phases import service as phases
+from app.security.limits import client_key
 from app.support import service as support
 from app.templating import is_htmx, render
 from app.vignettes import service as vignettes
@@ -227,11 +238,23 @@ def _room_page(
     facilitator_id: int | None,
 ) -> Response:
     event = service.require_facilitator(session, event_id, facilitator_id)
+    return _render_room(template, audience, event, request, session, settings)
+
+
+def _render_room(
+    template: str,
+    audience: str,
+    event: Event,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    live_url: str | None = None,
+) -> Response:
     url = join_url(request, settings, event.join_code)
     ctx = live_context(session, event, audience, min_group_size=settings.min_group_size)
-    ctx.update({"join_url": url, "qr": qr_svg(url), "seq": event.last_seq})
+    ctx.update({"join_url": url, "qr": qr_svg(url), "seq": event.last_seq, "live_url": live_url})
     if audience == "console":
-        ctx["here"] = phases.here_counts(session, event_id, settings.min_group_size)
+        ctx["here"] = phases.here_counts(session, event.id or 0, settings.min_group_size)
     else:
         ctx["alerts"] = None  # the projector is the room's: never a call for help
     return render(request, template, ctx)
@@ -246,6 +269,57 @@ def board(
     facilitator: CurrentFacilitator,
 ) -> Response:
     return _room_page("events/board.html", "board", event_id, request, session, settings, facilitator.id)
+
+
+# Board link for the venue PC (app/phases/board_link): the board without a facilitator's sign-in.
+
+
+@router.get("/board/{token}")
+def board_by_link(
+    token: str, request: Request, session: SessionDep, settings: SettingsDep, limiter: LimiterDep
+) -> Response:
+    event = limiter.count_failures(
+        limiter.join_checks(client_key(request)), NotFound, lambda: board_link.find_board(session, token)
+    )
+    response = _render_room(
+        "events/board.html", "board", event, request, session, settings, live_url=f"/board/{token}/live?"
+    )
+    # The link is the secret: keep the page out of caches (every page already sends no Referer).
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/events/{event_id}/board-link")
+def create_board_link(
+    event_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    facilitator: CurrentFacilitator,
+    publish: PublishDep,
+) -> Response:
+    with transaction(session):
+        event = service.require_facilitator(session, event_id, facilitator.id)
+        token, messages = board_link.create_board_link(session, event)
+    publish(messages)
+    response = render(
+        request,
+        "events/board_link.html",
+        {"event": event, "board_url": board_link_url(request, settings, token)},
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/events/{event_id}/board-link/revoke")
+def revoke_board_link(
+    event_id: int, session: SessionDep, facilitator: CurrentFacilitator, publish: PublishDep
+) -> Response:
+    with transaction(session):
+        event = service.require_facilitator(session, event_id, facilitator.id)
+        messages = board_link.revoke_board_link(session, event)
+    publish(messages)
+    return RedirectResponse(f"/events/{event_id}#board-link", status_code=303)
 
 
 @router.get("/events/{event_id}/console")

@@ -132,6 +132,20 @@
     try { localStorage.setItem(THEME, root.getAttribute('data-theme')); } catch (e2) { /* private mode */ }
   });
 
+  /* Copy a read-only field (the board link) to the clipboard; select it where that is refused. */
+  doc.addEventListener('click', function (e) {
+    var b = e.target.closest && e.target.closest('[data-copy]');
+    if (!b) return;
+    var field = doc.getElementById(b.getAttribute('data-copy'));
+    var status = doc.querySelector('[data-copy-status]');
+    if (!field) return;
+    function said(text) { if (status) status.textContent = text; }
+    function manual() { field.focus(); field.select(); said('Selected: press Ctrl+C (or Cmd+C) to copy.'); }
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(field.value).then(function () { said('Copied.'); }, manual);
+    } else manual();
+  });
+
   /* CSRF: every HTMX request carries this session's token (forms also carry it as a field). */
   function csrf() {
     var m = doc.querySelector('meta[name="csrf-token"]');
@@ -262,6 +276,8 @@
     if (pollSeq === null) { var m = /[?&]seq=(-?\d+)/.exec(url); pollSeq = m ? m[1] : '-1'; }
     url = url.replace('/live?', '/live/poll?').replace(/([?&]seq=)-?\d+/, '$1' + pollSeq);
     fetch(url, { credentials: 'same-origin' }).then(function (r) {
+      /* A board opened by its link that is revoked or replaced: show the page that says so. */
+      if (r.status === 404 && location.pathname.indexOf('/board/') === 0) { location.reload(); return; }
       if (r.status === 204) set('polling', 'Live (slow connection)');
       if (r.status !== 200) return;
       pollSeq = r.headers.get('X-Lenswalk-Seq') || pollSeq;
