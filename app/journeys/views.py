@@ -26,7 +26,7 @@ def library_page(request: Request, session: SessionDep, facilitator: CurrentFaci
                 (journey, service.stages(session, journey.id or 0))
                 for journey in service.list_templates(session)
             ],
-            "max_upload_kib": files.MAX_BYTES // 1024,
+            "max_upload_mib": files.MAX_BYTES // (1024 * 1024),
             "max_rows": files.MAX_ROWS,
         },
     )
