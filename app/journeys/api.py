@@ -104,7 +104,20 @@ def import_journey_map(
     }
 
 
-@router.get("/journey-maps/{map_id}/export")
+@router.get(
+    "/journey-maps/{map_id}/export",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The map as a download: one row per touchpoint, first row stage, touchpoint, "
+            "stage description, lens question. `POST /api/v1/journey-maps/import` reads it back.",
+            "content": {
+                media.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+                for media in MEDIA.values()
+            },
+        }
+    },
+)
 def export_journey_map(
     map_id: int,
     session: SessionDep,
