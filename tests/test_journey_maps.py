@@ -265,3 +265,6 @@ def test_every_library_map_loads_has_a_lens_question_per_touchpoint_and_makes_an
         assert [s["name"] for s in event["stages"]] == [s["name"] for s in raw["stages"]]
         phone = join(server, event)
         assert phone.get(f"/events/{event['id']}/journey").status_code == 200
+        # The board and the console show it too (the blank map's one empty stage included).
+        assert facilitator.get(f"/events/{event['id']}/board").status_code == 200
+        assert facilitator.get(f"/events/{event['id']}/console").status_code == 200

@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
 
 from app.db import transaction
 from app.deps import CurrentFacilitator, SessionDep
@@ -26,7 +27,7 @@ MEDIA = {
 }
 
 
-def map_summary(session: SessionDep, journey_id: int) -> list[dict[str, Any]]:
+def map_summary(session: Session, journey_id: int) -> list[dict[str, Any]]:
     return [
         {"name": v.stage.name, "touchpoints": [tp.name for tp in v.touchpoints]}
         for v in service.stages(session, journey_id)
@@ -67,7 +68,7 @@ def read_upload(upload: UploadFile | None) -> tuple[str, bytes]:
 
 
 def import_map(
-    session: SessionDep, facilitator_id: int, filename: str, raw: bytes, name: str, event_id: int | None
+    session: Session, facilitator_id: int, filename: str, raw: bytes, name: str, event_id: int | None
 ) -> tuple[int | None, int]:
     """Into a draft event's map when event_id is given, otherwise as a new template. Returns
     (event id or None, map id)."""
