@@ -86,6 +86,8 @@ def test_import_a_map_and_start_an_event_from_a_template(
     )
     housing.get_by_role("link", name="Start an event from this map").click()
     expect(page.get_by_label("Journey map to start from")).to_have_value(page.url.split("map=")[1])
+    clean_in_light_and_dark(page)
+    shot(page, f"new-event-{label}", at="#journey_map_id")
     page.get_by_label("Title").fill(f"Housing walk ({label})")
     page.get_by_role("button", name="Create event").click()
     expect(page.get_by_role("heading", name="Housing options interview")).to_be_visible()
