@@ -7,6 +7,7 @@ from app.events import views as events
 from app.exports import views as exports
 from app.facilitators import views as facilitators
 from app.improvements import views as improvements
+from app.journeys import views as journeys
 from app.paper import views as paper
 from app.participants import views as participants
 from app.phases import views as phases
@@ -19,6 +20,7 @@ for module in (
     events,
     participants,
     vignettes,
+    journeys,
     phases,
     improvements,
     voting,

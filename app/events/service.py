@@ -12,6 +12,7 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.events.models import Event, EventFacilitator, EventStatus, Team, TeamVignette
 from app.facilitators.models import Facilitator
 from app.journeys import service as journeys
+from app.journeys.models import JourneyMap
 from app.phases.models import default_agenda
 from app.roomlog.service import RoomMessage, record
 from app.timeutil import utcnow
@@ -153,6 +154,17 @@ def require_editable_map(session: Session, event_id: int, facilitator_id: int | 
     if event.status != EventStatus.draft:
         raise Conflict("The journey map can only be changed before the event opens.")
     return event
+
+
+def require_map_reader(session: Session, map_id: int, facilitator_id: int | None) -> JourneyMap:
+    """A template is open to every facilitator; an event's own map only to that event's facilitators."""
+    journey = journeys.get_map(session, map_id)
+    if journey.is_template and facilitator_id is not None:
+        return journey
+    event = session.exec(select(Event).where(Event.journey_map_id == map_id)).first()
+    if event is None or not is_facilitator(session, event.id or 0, facilitator_id):
+        raise NotFound("There is no such journey map.")
+    return journey
 
 
 def find_by_join_code(session: Session, code: str) -> Event:

@@ -45,12 +45,15 @@ def qr_svg(url: str) -> str:
 
 
 @router.get("/events/new")
-def new_event_page(request: Request, session: SessionDep, facilitator: CurrentFacilitator) -> Response:
+def new_event_page(
+    request: Request, session: SessionDep, facilitator: CurrentFacilitator, map: str = ""
+) -> Response:
     return render(
         request,
         "events/new.html",
         {
             "templates": journeys.list_templates(session),
+            "selected_map": int(map) if map.isdigit() and len(map) < 12 else None,
             "default_teams": vignettes.default_teams(session),
             "vignettes": vignettes.list_vignettes(session),
         },
