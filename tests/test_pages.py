@@ -221,17 +221,19 @@ def test_participant_joins_annotates_edits_and_withdraws_through_the_pages(
     target = next(a for a in mine if a["kind"] == "barrier")
     edit_page = phone.get(f"/annotations/{target['id']}/edit").text
     assert "The desk is in the middle" in edit_page
-    assert (
-        phone.post(
-            f"/annotations/{target['id']}/edit",
-            data={
-                "kind": "barrier",
-                "principles": ["safety"],
-                "text": "The reception desk is in the waiting room.",
-            },
-        ).status_code
-        == 303
+    edited = phone.post(
+        f"/annotations/{target['id']}/edit",
+        data={
+            "kind": "barrier",
+            "principles": ["safety"],
+            "text": "The reception desk is in the waiting room.",
+        },
     )
+    assert edited.status_code == 303
+    # Back on the journey, the page says the change was saved (and the phone's focus goes there).
+    assert "Saved your change." in phone.get(edited.headers["location"]).text
+    # Withdrawing asks once; the question's form is what deletes.
+    assert "This deletes your words for good" in phone.get(f"/annotations/{target['id']}/withdraw").text
     assert phone.post(f"/annotations/{target['id']}/withdraw").status_code == 303
     with db.connect() as conn:
         texts = [

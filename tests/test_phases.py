@@ -245,7 +245,9 @@ def test_htmx_fragments_never_carry_someone_elses_private_words(
     )
     assert swapped.status_code == 200 and f"#tp-{tp}-live" in swapped.text
     assert secret not in swapped.text
-    assert "Only you can see it until the facilitator shares everyone's writing." in swapped.text
+    # Said in the form where it was added (the fragment starts with that form), not at the top of the page.
+    saved = "Saved. Only you can see it until the facilitator shares the room's writing."
+    assert swapped.text.startswith(f'<form id="form-tp{tp}"') and saved in swapped.text.split("</form>")[0]
     assert "Offer a quiet room." in swapped.text  # in bob's own "My contributions"
     mine = bob.get(f"/api/v1/events/{event['id']}/annotations", params={"mine": "true"}).json()
     assert secret not in bob.get(f"/annotations/{mine[0]['id']}/edit").text

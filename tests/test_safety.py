@@ -142,7 +142,10 @@ def test_check_ins_are_shown_only_as_totals_above_the_small_group_size(
     assert "A bit unsettled 3" in facilitator.get(f"/events/{event['id']}/console").text
     assert "unsettled" not in facilitator.get(f"/events/{event['id']}/board").text.lower()
     assert phones[0].get(f"/api/v1/events/{event['id']}/check-ins").status_code == 401
-    assert "How are you arriving" not in phones[0].get(f"/events/{event['id']}/journey").text
+    # Answered: the question stays, thanks the person, shows their answer and lets them change it.
+    journey = phones[0].get(f"/events/{event['id']}/journey").text
+    assert "Thank you. You said: <strong>Settled</strong>" in journey
+    assert 'value="settled" aria-pressed="true"' in journey and 'value="okay" aria-pressed="false"' in journey
 
 
 def test_withdrawn_words_are_gone_from_the_database_file(
@@ -385,3 +388,40 @@ def test_database_and_logs_hold_no_address_device_or_token(tmp_path: Path) -> No
     for secret in ("127.0.0.1", "203.0.113.77", agent, "unique-device-7781", token):
         assert secret.encode() not in raw, secret  # ...but nothing about who or what sent it
         assert secret not in server.output(), secret
+
+
+def test_withdraw_asks_first_and_only_the_author_may_see_the_question(
+    server: LiveServer, event: dict[str, Any]
+) -> None:
+    author, other = join(server, event), join(server, event)
+    note = annotate(author, event, text="Asked twice about my address").json()
+    page = author.get(f"/annotations/{note['id']}/withdraw")
+    assert page.status_code == 200 and "This deletes your words for good" in page.text
+    assert "Asked twice about my address" in page.text
+    refused = other.get(f"/annotations/{note['id']}/withdraw")
+    assert refused.status_code in (403, 404) and "Asked twice" not in refused.text
+    assert other.post(f"/annotations/{note['id']}/withdraw").status_code in (403, 404)
+    # Asking is not withdrawing: the words are still there until the author confirms.
+    mine = author.get(f"/api/v1/events/{event['id']}/annotations", params={"mine": "true"}).json()
+    assert [a["id"] for a in mine] == [note["id"]]
+    done = author.post(f"/annotations/{note['id']}/withdraw", follow_redirects=True)
+    assert "Done: your contribution is withdrawn" in done.text
+    assert author.get(f"/annotations/{note['id']}/withdraw").status_code == 404
+
+
+def test_check_in_answers_in_place_with_thanks(server: LiveServer, event: dict[str, Any]) -> None:
+    phone = join(server, event)
+    swapped = phone.post(
+        f"/events/{event['id']}/check-in",
+        headers={"HX-Request": "true"},
+        data={"moment": "arriving", "feeling": "okay"},
+    )
+    assert swapped.status_code == 200 and swapped.text.lstrip().startswith('<section id="check-in"')
+    assert "Thank you. You said: <strong>Okay</strong>" in swapped.text
+    bad = phone.post(
+        f"/events/{event['id']}/check-in",
+        headers={"HX-Request": "true"},
+        data={"moment": "arriving", "feeling": "x"},
+    )
+    assert 400 <= bad.status_code < 500
+    assert "You said: <strong>Okay</strong>" in phone.get(f"/events/{event['id']}/journey").text

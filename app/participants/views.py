@@ -123,12 +123,22 @@ def _page_context(
 
 
 @router.get("/events/{event_id}/journey")
-def journey_page(event_id: int, request: Request, session: SessionDep, tokens: ParticipantTokens) -> Response:
+def journey_page(
+    event_id: int,
+    request: Request,
+    session: SessionDep,
+    tokens: ParticipantTokens,
+    withdrawn: str = "",
+    checked: str = "",
+    changed: str = "",
+) -> Response:
     try:
         event, participant = _participant(session, event_id, tokens)
     except DomainError:
         return RedirectResponse("/join", status_code=303)
-    return render(request, "participants/journey.html", _page_context(session, event, participant, request))
+    ctx = _page_context(session, event, participant, request)
+    ctx.update(withdrawn=withdrawn == "1", checked=checked == "1", changed=changed == "1")
+    return render(request, "participants/journey.html", ctx)
 
 
 @router.post("/events/{event_id}/journey/annotations", dependencies=[ParticipantWrite])
@@ -212,7 +222,18 @@ def edit(
         annotation, messages = annotations.update_annotation(session, participant, annotation_id, data)
     scrub_deleted(session)
     publish(messages)
-    return RedirectResponse(f"/events/{annotation.event_id}/journey#mine", status_code=303)
+    return RedirectResponse(f"/events/{annotation.event_id}/journey?changed=1#changed", status_code=303)
+
+
+@router.get("/annotations/{annotation_id}/withdraw")
+def withdraw_page(
+    annotation_id: int, request: Request, session: SessionDep, tokens: ParticipantTokens
+) -> Response:
+    annotation, participant = _own(session, annotation_id, tokens)
+    event = events.get_event(session, annotation.event_id)
+    ctx = _page_context(session, event, participant, request)
+    ctx["annotation"] = annotation
+    return render(request, "participants/withdraw.html", ctx)
 
 
 @router.post("/annotations/{annotation_id}/withdraw", dependencies=[ParticipantWrite])
@@ -225,7 +246,7 @@ def withdraw(
         messages = annotations.withdraw_annotation(session, participant, annotation_id)
     scrub_deleted(session)
     publish(messages)
-    return RedirectResponse(f"/events/{event_id}/journey#mine", status_code=303)
+    return RedirectResponse(f"/events/{event_id}/journey?withdrawn=1#withdrawn", status_code=303)
 
 
 @router.get("/events/{event_id}/support")
@@ -258,12 +279,13 @@ def ask_for_support(
         event, participant = _participant(session, event_id, tokens)
         _request, messages = support.request_support(session, event, participant, data)
     publish(messages)
-    return RedirectResponse(f"/events/{event_id}/support?sent={data.kind.value}", status_code=303)
+    return RedirectResponse(f"/events/{event_id}/support?sent={data.kind.value}#sent", status_code=303)
 
 
 @router.post("/events/{event_id}/check-in")
 def check_in(
     event_id: int,
+    request: Request,
     session: SessionDep,
     tokens: ParticipantTokens,
     moment: Annotated[str, Form(max_length=20)],
@@ -273,8 +295,11 @@ def check_in(
     with transaction(session):
         event, participant = _participant(session, event_id, tokens)
         support.check_in(session, event, participant, data)
+    if is_htmx(request):
+        ctx = {"event": event, "my_check_ins": support.my_check_ins(session, participant), "thanked": True}
+        return render(request, "participants/_check_in.html", {**ctx, "moment": data.moment.value})
     target = "closing" if data.moment.value == "leaving" else "journey"
-    return RedirectResponse(f"/events/{event_id}/{target}#check-in", status_code=303)
+    return RedirectResponse(f"/events/{event_id}/{target}?checked=1#check-in", status_code=303)
 
 
 @router.post("/events/{event_id}/vignettes/{slug}/skip")
@@ -334,7 +359,9 @@ def use_return_code(
 
 
 @router.get("/events/{event_id}/closing")
-def closing_page(event_id: int, request: Request, session: SessionDep, tokens: ParticipantTokens) -> Response:
+def closing_page(
+    event_id: int, request: Request, session: SessionDep, tokens: ParticipantTokens, checked: str = ""
+) -> Response:
     event, participant = _participant(session, event_id, tokens)
     return render(
         request,
@@ -344,6 +371,7 @@ def closing_page(event_id: int, request: Request, session: SessionDep, tokens: P
             "mine": annotations.list_mine(session, participant),
             "my_check_ins": support.my_check_ins(session, participant),
             "changes_close_at": changes_close_at(event),
+            "checked": checked == "1",
         },
     )
 

@@ -85,7 +85,7 @@ def vote(
     change: Annotated[Literal["add", "remove"], Form()],
 ) -> Response:
     """One dot more or less on one improvement. Trying to spend more than the budget is a 409 with
-    the reason, shown where the page says how many dots are left."""
+    the reason, shown on the card that was pressed."""
     participant = participants.require_participant(session, event_id, tokens)
     try:
         with transaction(session):
@@ -97,6 +97,7 @@ def vote(
         session.expire_all()
         event = events.get_event(session, event_id)
         ctx = _context(session, event, participant, settings, problem=exc.message)
+        ctx["tapped"] = improvement_id
         if is_htmx(request):
             return render(request, TEMPLATE, ctx, block="vote_update", status_code=exc.status_code)
         return render(request, TEMPLATE, ctx, status_code=exc.status_code)
@@ -104,6 +105,7 @@ def vote(
     if not is_htmx(request):
         return RedirectResponse(f"/events/{event_id}/priorities#priority-{improvement_id}", status_code=303)
     ctx = _context(session, event, participant, settings)
+    ctx["tapped"] = improvement_id
     ctx["changed"] = next((p for p in ctx["plist"].rows if p.improvement.id == improvement_id), None)
     return render(request, TEMPLATE, ctx, block="vote_update")
 

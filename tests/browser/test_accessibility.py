@@ -172,9 +172,11 @@ def test_prioritising_pages(server: LiveServer, new_context) -> None:
     expect(phone.locator("#vote-status")).to_contain_text("You have 2 dots left")
     phone.locator("details.evidence > summary").first.click()
     axe.check(phone, "participant: voting, after a dot")
-    for _ in range(2):
-        phone.get_by_role("button", name="Add a dot to Quieter waiting area").click()
-    expect(phone.locator("#vote-status")).to_contain_text("at most 2 dots")
+    more = phone.get_by_role("button", name="Add a dot to Quieter waiting area")
+    more.click()
+    more.focus()  # now disabled to a tap; a keyboard press still gets the reason
+    phone.keyboard.press("Enter")
+    expect(phone.locator("li.priority", has_text="Quieter waiting area")).to_contain_text("at most 2 dots")
     axe.check(phone, "participant: voting, with an error")
     phone.goto(f"{server.base_url}/events/{eid}/improvements")
     axe.check(phone, "participant: grouping")

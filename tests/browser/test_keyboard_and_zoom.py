@@ -65,10 +65,15 @@ def test_the_whole_participant_flow_with_the_keyboard_alone(server: LiveServer, 
     expect(mine).to_contain_text("Three months with no word at all.")
     expect(touchpoint).to_contain_text("1 barrier")
 
-    # Withdraw it from "My contributions".
-    tab_to(page, "#mine button")
+    # Withdraw it from "My contributions": it asks once, and Enter confirms.
+    tab_to(page, "#mine a[href$='/withdraw']")
     assert focused_text(page).startswith("Withdraw")
     page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="This deletes your words for good")).to_be_visible()
+    tab_to(page, "main button.danger")
+    assert focused_text(page) == "Yes, delete it for good"
+    page.keyboard.press("Enter")
+    expect(page.locator("#withdrawn")).to_be_focused()
     expect(page.locator("#mine")).to_contain_text("Nothing yet.")
     expect(page.locator("#mine")).not_to_contain_text("Three months")
 

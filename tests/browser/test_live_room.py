@@ -80,7 +80,10 @@ def test_a_facilitator_and_three_phones_run_the_room_live(server: LiveServer, ne
         text=WORDS["a"],
     )
     expect(board.locator("#latest")).to_contain_text(WORDS["a"], timeout=LIVE_MS)
-    expect(first.locator("#messages")).to_contain_text("Added to Reception greeting")
+    # Said where it was added, not at the top of the page.
+    expect(
+        first.locator("section.touchpoint", has_text="Reception greeting").locator(".saved-note")
+    ).to_contain_text("Added to Reception greeting")
     annotate(
         second,
         stage="Finding out",
@@ -113,7 +116,9 @@ def test_a_facilitator_and_three_phones_run_the_room_live(server: LiveServer, ne
 
     # The second person takes theirs back: gone from the board, without a reload.
     mine = second.locator("#mine")
-    mine.get_by_role("button", name="Withdraw").click()
+    mine.get_by_role("link", name="Withdraw").click()
+    second.get_by_role("button", name="Yes, delete it for good").click()
+    expect(second.locator("#withdrawn")).to_contain_text("Done")
     expect(second.locator("#mine")).to_contain_text("Nothing yet.")
     expect(board.locator("#latest")).not_to_contain_text(WORDS["b"], timeout=LIVE_MS)
     tile = board.locator(".touchpoint-tile", has_text="What my GP knows about the service")

@@ -90,9 +90,14 @@ def test_group_and_vote_with_the_keyboard_alone_while_the_board_follows(
     expect(board.locator("#votes-chart-desc")).to_have_text(
         "1. Say how long the wait will be: 2 dots. ", timeout=LIVE_MS
     )
-    # A third dot on one improvement is refused in words, and nothing is lost.
+    # Two is the most on one: the + is disabled (it keeps focus) and its card says why.
+    card = phone.locator(f"#priority-{add.get_attribute('id').removeprefix('more-')}")
+    expect(add).to_be_disabled()
+    expect(card.locator(".vote-note")).to_contain_text("the most allowed on one improvement")
+    # A third dot pressed anyway is refused in words on that card, and nothing is lost.
     phone.keyboard.press("Enter")
-    expect(status).to_contain_text("at most 2 dots on one improvement")
+    expect(card.locator(".vote-note")).to_contain_text("at most 2 dots on one improvement")
+    expect(card.locator(".vote-note")).to_contain_text("You have 1 dot left")
     expect(status).to_contain_text("You have 1 dot left")
     expect(add).to_be_focused()
     # Evidence is behind a details element, opened with Enter.

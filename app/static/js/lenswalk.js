@@ -51,6 +51,19 @@
   if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', function () { init(); });
   else init();
 
+  /* Focus after a submit: the element that says what just happened (a saved note, a thank-you, a
+     "done"), marked data-focus-after-swap, whether it came in a swap or with a whole page. */
+  function focusNews(root) {
+    var el = root && root.querySelector && root.querySelector('[data-focus-after-swap]');
+    if (!el) return;
+    el.removeAttribute('data-focus-after-swap');
+    el.focus({ preventScroll: true });
+    el.scrollIntoView({ block: 'nearest' });
+  }
+  doc.addEventListener('htmx:afterSettle', function () { focusNews(doc); });
+  if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', function () { focusNews(doc); });
+  else focusNews(doc);
+
   /* Calls for help (the facilitators' banner, app/templates/support/alerts.html): its own small
      socket must not speak for the page's live status or start its polling, unless it is the only one. */
   function alertsOnly(e) {
