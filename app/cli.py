@@ -4,6 +4,7 @@ import argparse
 import gc
 import getpass
 import sys
+from typing import Any
 
 from sqlmodel import Session
 
@@ -11,7 +12,7 @@ from app.db import make_engine, scrub_deleted, transaction
 from app.errors import DomainError
 from app.events.retention import apply_retention, purge_event
 from app.facilitators import service as facilitators
-from app.settings import get_settings
+from app.settings import Settings, get_settings
 from app.setup import load_content, migrate, prepare
 
 
@@ -39,7 +40,7 @@ def serve(args: argparse.Namespace) -> int:
         # No access log: it would record participants' IP addresses beside their requests.
         access_log=False,
         server_header=False,
-        proxy_headers=False,
+        **proxy_options(settings),
         ws_max_size=16 * 1024,
         # Each message is rendered once and the same bytes go to every connection; per-connection
         # deflate would compress it again for each of them and keep a compressor per socket.
@@ -47,6 +48,14 @@ def serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=5,
     )
     return 0
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """Only a trusted proxy may name the client; anyone else's X-Forwarded-For changes nothing."""
+    allowed = settings.forwarded_allow_ips.strip()
+    if not allowed:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": allowed}
 
 
 def facilitator_add(args: argparse.Namespace) -> int:
