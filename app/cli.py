@@ -115,6 +115,37 @@ def purge_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def backup_command(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from app.backup import backup
+
+    if args.keep is not None and args.keep < 1:
+        print("--keep must be at least 1.", file=sys.stderr)
+        return 2
+    try:
+        written = backup(get_settings().database_url, Path(args.file), keep=args.keep)
+    except DomainError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    print(f"Backed up the database to {written}.")
+    return 0
+
+
+def restore_command(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from app.backup import restore
+
+    try:
+        target = restore(get_settings().database_url, Path(args.file), replace=args.replace)
+    except DomainError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    print(f"Restored {args.file} into {target}. Start the app again.")
+    return 0
+
+
 def import_command(args: argparse.Namespace) -> int:
     from sqlmodel import select
 
@@ -187,6 +218,15 @@ def main(argv: list[str] | None = None) -> int:
     p_purge.add_argument("event_id", type=int)
     p_purge.add_argument("--yes", action="store_true", help="confirm the deletion")
     p_purge.set_defaults(func=purge_command)
+
+    p_backup = sub.add_parser("backup", help="copy the SQLite database, consistent while the app runs")
+    p_backup.add_argument("file", help="the backup file, or a folder for dated backups")
+    p_backup.add_argument("--keep", type=int, metavar="N", help="in that folder, keep only the newest N")
+    p_backup.set_defaults(func=backup_command)
+    p_restore = sub.add_parser("restore", help="put a backup in place of the SQLite database (app stopped)")
+    p_restore.add_argument("file", help="a file written by `lenswalk backup`")
+    p_restore.add_argument("--replace", action="store_true", help="overwrite the database that is there")
+    p_restore.set_defaults(func=restore_command)
 
     p_import = sub.add_parser("import", help="restore an event from a JSON archive as a new, closed event")
     p_import.add_argument("file", help="an archive from the event's JSON export")
