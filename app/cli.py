@@ -105,7 +105,7 @@ def purge_command(args: argparse.Namespace) -> int:
         with Session(engine) as session, transaction(session):
             found = purge_event(session, args.event_id)
         with Session(engine) as session:
-            scrub_deleted(session)
+            scrub_deleted(session, everything=True, wait=True)
     finally:
         engine.dispose()
     if not found:
