@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app.db import make_engine, scrub_deleted, transaction
 from app.errors import DomainError
-from app.events.retention import apply_retention, purge_event
+from app.events.retention import apply_retention, purge_event, sweep
 from app.facilitators import service as facilitators
 from app.settings import Settings, get_settings
 from app.setup import load_content, migrate, prepare
@@ -87,9 +87,11 @@ def retention_command(_args: argparse.Namespace) -> int:
     try:
         with Session(engine) as session, transaction(session):
             done = apply_retention(session)
+        deleted = sweep(engine, default_days=settings.retention_days)
     finally:
         engine.dispose()
     print(f"Unlinked authors from their words in {len(done)} event(s) past their retention period.")
+    print(f"Deleted {deleted} event(s) whose delete-after date had come.")
     return 0
 
 
