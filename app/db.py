@@ -144,3 +144,6 @@ def _vacuum_full(engine: Engine, tables: tuple[str, ...]) -> None:
             connection.exec_driver_sql("VACUUM FULL")
         for table in tables:
             connection.exec_driver_sql(f'VACUUM FULL "{table}"')
+        # Closed, not returned to the pool: this runs on its own thread, possibly after the app has
+        # disposed of the engine, which would leave a pooled connection open behind it.
+        connection.invalidate()

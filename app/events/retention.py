@@ -115,15 +115,17 @@ def sweep(engine: Engine, *, default_days: int, now: dt.datetime | None = None) 
     """The hourly retention task: unlink authors where due, then delete each event whose date has
     come, one transaction each. Returns how many events were deleted; only that count is logged."""
     with Session(engine) as session, transaction(session):
-        apply_retention(session, now)
+        unlinked = apply_retention(session, now)
     with Session(engine) as session:
         due = due_for_deletion(session, default_days=default_days, now=now)
     deleted = 0
     for event_id in due:
         with Session(engine) as session, transaction(session):
             deleted += delete_due_event(session, event_id, default_days=default_days, now=now)
-    if deleted:
+    if unlinked or deleted:
+        # The earlier row versions still link authors to their words, or hold the deleted event.
         with Session(engine) as session:
             scrub_deleted(session, everything=True)
+    if deleted:
         log.info("deleted %d event(s) whose delete-after date had come", deleted)
     return deleted
