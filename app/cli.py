@@ -4,14 +4,15 @@ import argparse
 import gc
 import getpass
 import sys
+from typing import Any
 
 from sqlmodel import Session
 
 from app.db import make_engine, scrub_deleted, transaction
 from app.errors import DomainError
-from app.events.retention import apply_retention, purge_event
+from app.events.retention import apply_retention, purge_event, sweep
 from app.facilitators import service as facilitators
-from app.settings import get_settings
+from app.settings import Settings, get_settings
 from app.setup import load_content, migrate, prepare
 
 
@@ -39,7 +40,7 @@ def serve(args: argparse.Namespace) -> int:
         # No access log: it would record participants' IP addresses beside their requests.
         access_log=False,
         server_header=False,
-        proxy_headers=False,
+        **proxy_options(settings),
         ws_max_size=16 * 1024,
         # Each message is rendered once and the same bytes go to every connection; per-connection
         # deflate would compress it again for each of them and keep a compressor per socket.
@@ -47,6 +48,14 @@ def serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=5,
     )
     return 0
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """Only a trusted proxy may name the client; anyone else's X-Forwarded-For changes nothing."""
+    allowed = settings.forwarded_allow_ips.strip()
+    if not allowed:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": allowed}
 
 
 def facilitator_add(args: argparse.Namespace) -> int:
@@ -78,9 +87,11 @@ def retention_command(_args: argparse.Namespace) -> int:
     try:
         with Session(engine) as session, transaction(session):
             done = apply_retention(session)
+        deleted = sweep(engine, default_days=settings.retention_days)
     finally:
         engine.dispose()
     print(f"Unlinked authors from their words in {len(done)} event(s) past their retention period.")
+    print(f"Deleted {deleted} event(s) whose delete-after date had come.")
     return 0
 
 
@@ -96,13 +107,44 @@ def purge_command(args: argparse.Namespace) -> int:
         with Session(engine) as session, transaction(session):
             found = purge_event(session, args.event_id)
         with Session(engine) as session:
-            scrub_deleted(session)
+            scrub_deleted(session, everything=True, wait=True)
     finally:
         engine.dispose()
     if not found:
         print(f"There is no event {args.event_id}.", file=sys.stderr)
         return 1
     print(f"Event {args.event_id} and everything in it has been deleted.")
+    return 0
+
+
+def backup_command(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from app.backup import backup
+
+    if args.keep is not None and args.keep < 1:
+        print("--keep must be at least 1.", file=sys.stderr)
+        return 2
+    try:
+        written = backup(get_settings().database_url, Path(args.file), keep=args.keep)
+    except DomainError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    print(f"Backed up the database to {written}.")
+    return 0
+
+
+def restore_command(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from app.backup import restore
+
+    try:
+        target = restore(get_settings().database_url, Path(args.file), replace=args.replace)
+    except DomainError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    print(f"Restored {args.file} into {target}. Start the app again.")
     return 0
 
 
@@ -178,6 +220,15 @@ def main(argv: list[str] | None = None) -> int:
     p_purge.add_argument("event_id", type=int)
     p_purge.add_argument("--yes", action="store_true", help="confirm the deletion")
     p_purge.set_defaults(func=purge_command)
+
+    p_backup = sub.add_parser("backup", help="copy the SQLite database, consistent while the app runs")
+    p_backup.add_argument("file", help="the backup file, or a folder for dated backups")
+    p_backup.add_argument("--keep", type=int, metavar="N", help="in that folder, keep only the newest N")
+    p_backup.set_defaults(func=backup_command)
+    p_restore = sub.add_parser("restore", help="put a backup in place of the SQLite database (app stopped)")
+    p_restore.add_argument("file", help="a file written by `lenswalk backup`")
+    p_restore.add_argument("--replace", action="store_true", help="overwrite the database that is there")
+    p_restore.set_defaults(func=restore_command)
 
     p_import = sub.add_parser("import", help="restore an event from a JSON archive as a new, closed event")
     p_import.add_argument("file", help="an archive from the event's JSON export")

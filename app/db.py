@@ -4,6 +4,7 @@ Routes decide where a transaction starts and ends (`transaction`); services only
 service calls can share one commit and room events are published only after it.
 """
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +24,16 @@ SQLModel.metadata.naming_convention = {
 metadata: MetaData = SQLModel.metadata
 
 _write_locks: dict[int, threading.Lock] = {}
+_scrubs_pending: set[int] = set()
+_scrubs_lock = threading.Lock()
+log = logging.getLogger("lenswalk.db")
+
+# Withdrawals within this many seconds share one table rewrite: the promise is "gone within 60 s",
+# and each rewrite holds the table's lock for a moment.
+SCRUB_DELAY_SECONDS = 5.0
+SCRUB_RETRY_SECONDS = 10.0
+# The tables that hold what participants wrote.
+WORDS_TABLES = ("annotation", "improvement")
 
 
 def make_engine(url: str) -> Engine:
@@ -77,11 +88,62 @@ def transaction(session: Session) -> Iterator[Session]:
             lock.release()
 
 
-def scrub_deleted(session: Session) -> None:
-    """After words are withdrawn or changed: fold the write-ahead log into the database and empty
-    it, so no earlier copy of the words stays in the -wal file (secure_delete already zeroes
-    them in the database file itself)."""
+def scrub_deleted(session: Session, *, everything: bool = False, wait: bool = False) -> None:
+    """After words are withdrawn, changed or deleted, erase the earlier copies from the files.
+
+    SQLite: fold the write-ahead log into the database and empty it (secure_delete already zeroes
+    the words in the database file itself). PostgreSQL keeps a deleted or updated row in the
+    table's files as a dead tuple until the table is rewritten, so a background task outside the
+    request's transaction runs VACUUM FULL on the tables holding words (`everything`: the whole
+    database) a few seconds later; `wait` does it now (the CLI, which exits straight after)."""
     engine = session.get_bind()
+    if not isinstance(engine, Engine):
+        return
     if engine.dialect.name == "sqlite":
         with engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return
+    tables = () if everything else WORDS_TABLES
+    if wait:
+        _vacuum_full(engine, tables)
+        return
+    with _scrubs_lock:
+        if id(engine) in _scrubs_pending and not everything:
+            return  # the rewrite already scheduled will erase these words too
+        _scrubs_pending.add(id(engine))
+    _schedule_vacuum(engine, tables, SCRUB_DELAY_SECONDS)
+
+
+def _schedule_vacuum(engine: Engine, tables: tuple[str, ...], delay: float) -> None:
+    # Not a daemon: a withdrawal just before the server stops is still erased before it exits.
+    timer = threading.Timer(delay, _vacuum_in_background, args=(engine, tables))
+    timer.name = "lenswalk-scrub"
+    timer.start()
+
+
+def _vacuum_in_background(engine: Engine, tables: tuple[str, ...]) -> None:
+    with _scrubs_lock:
+        _scrubs_pending.discard(id(engine))
+    try:
+        _vacuum_full(engine, tables)
+    except Exception:
+        log.warning("could not rewrite the tables holding withdrawn words yet; trying again")
+        with _scrubs_lock:
+            _scrubs_pending.add(id(engine))
+        _schedule_vacuum(engine, tables, SCRUB_RETRY_SECONDS)
+
+
+def _vacuum_full(engine: Engine, tables: tuple[str, ...]) -> None:
+    """VACUUM FULL writes a new copy of each table (and its TOAST table) holding only live rows and
+    removes the old files. It cannot run inside a transaction, and holds an exclusive lock on the
+    table while it copies (well under a second for an event's annotations); writes wait for it."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        # Never queue behind a long reader for long: give up and try again shortly instead.
+        connection.exec_driver_sql("SET lock_timeout = '3s'")
+        if not tables:
+            connection.exec_driver_sql("VACUUM FULL")
+        for table in tables:
+            connection.exec_driver_sql(f'VACUUM FULL "{table}"')
+        # Closed, not returned to the pool: this runs on its own thread, possibly after the app has
+        # disposed of the engine, which would leave a pooled connection open behind it.
+        connection.invalidate()

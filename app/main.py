@@ -12,7 +12,6 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError
-from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -21,11 +20,11 @@ from app import logs, views
 from app.actions import api as actions_api
 from app.annotations import api as annotations_api
 from app.assets import STATIC_DIR, HashedStaticFiles
-from app.db import make_engine, transaction
+from app.db import make_engine
 from app.errors import DomainError, TooManyRequests
 from app.events import api as events_api
 from app.events.fragments import AUDIENCES, HtmlRenderers
-from app.events.retention import apply_retention
+from app.events.retention import sweep
 from app.exports import api as exports_api
 from app.facilitators import api as facilitators_api
 from app.improvements import api as improvements_api
@@ -78,7 +77,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             queue_size=settings.connection_queue_size,
         )
         await hub.start()
-        retention = asyncio.create_task(_retention_loop(engine, settings.retention_interval_seconds))
+        retention = asyncio.create_task(
+            _retention_loop(engine, settings.retention_interval_seconds, settings.retention_days)
+        )
         app.state.engine = engine
         app.state.hub = hub
         app.state.html_renderers = html
@@ -198,16 +199,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-async def _retention_loop(engine: Engine, interval: float) -> None:
-    """Unlink authors from their words once each event's retention period has passed."""
-
-    def sweep() -> None:
-        with Session(engine) as session, transaction(session):
-            apply_retention(session)
-
+async def _retention_loop(engine: Engine, interval: float, default_days: int) -> None:
+    """Unlink authors from their words once each event's retention period has passed, and delete
+    events whose delete-after date has come."""
     while True:
         try:
-            await run_in_threadpool(sweep)
+            await run_in_threadpool(lambda: sweep(engine, default_days=default_days))
         except Exception:
             log.exception("the retention sweep failed; it will run again")
         await asyncio.sleep(interval)

@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     rate_signin_per_account: str = "10 per 15 minutes"
     rate_signin_per_client: str = "30 per 15 minutes"
     rate_writes_per_participant: str = "30 per minute"
+    # The reverse proxies whose X-Forwarded-For names the client (uvicorn's forwarded_allow_ips: a
+    # comma-separated list of addresses or networks). Empty: the header is ignored from everyone, and
+    # the rate limits key on the connection's own address.
+    forwarded_allow_ips: str = ""
+    # Whole events are deleted this many days after closing (each event can set its own date).
+    retention_days: int = 365
 
     @model_validator(mode="after")
     def _secret_key(self) -> "Settings":

@@ -29,6 +29,7 @@ from sqlalchemy import create_engine, text
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
+from app.cli import proxy_options
 from app.main import create_app
 from app.settings import Settings
 from app.setup import prepare
@@ -130,7 +131,12 @@ class LiveServer:
 def start_server(settings: Settings) -> LiveServer:
     port = free_port()
     config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", access_log=False
+        create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        **proxy_options(settings),
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -11,7 +11,16 @@ import httpx
 import pytest
 
 from app.settings import Settings
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer, annotate, create_event, signed_in
+from tests.conftest import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    LiveServer,
+    annotate,
+    command_env,
+    create_event,
+    signed_in,
+)
+from tests.conftest import serve_process as serve_command
 from tests.support import ServeProcess, client_from, own_server, serve_process
 
 
@@ -120,3 +129,55 @@ def _whole_room(served: ServeProcess) -> None:
     assert elapsed < 60, f"took {elapsed:.1f}s"
     assert [r for r in results if r[1:] != (201, 201)] == []
     assert {r[0] for r in results} == {404}  # a few people mistyped the code on the way in
+
+
+def _behind_proxy(tmp_path: Path) -> dict[str, str]:
+    # 127.0.0.2 plays the trusted proxy; any other address is a client talking to the app directly.
+    return command_env(
+        tmp_path,
+        LENSWALK_ENVIRONMENT="test",
+        LENSWALK_SECRET_KEY="forwarded-secret-" + "f" * 32,
+        LENSWALK_ADMIN_EMAIL=ADMIN_EMAIL,
+        LENSWALK_ADMIN_PASSWORD=ADMIN_PASSWORD,
+        LENSWALK_FORWARDED_ALLOW_IPS="127.0.0.2",
+        LENSWALK_RATE_WRONG_JOIN_CODES_PER_CLIENT="3 per minute",
+    )
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(tmp_path: Path) -> None:
+    with serve_command(_behind_proxy(tmp_path)) as live:
+        event = create_event(signed_in(live))  # type: ignore[arg-type]
+        proxy = client_from(live, "127.0.0.2")  # type: ignore[arg-type]
+        guesser = {"X-Forwarded-For": "198.51.100.7"}
+        for _ in range(3):
+            assert _join_as(proxy, event, "ZZZZZZ", guesser).status_code == 404
+        _assert_limited(_join_as(proxy, event, "ZZZZZZ", guesser))
+        # Someone else in the venue, through the same proxy, still gets in and can still mistype.
+        other = {"X-Forwarded-For": "198.51.100.8"}
+        assert _join_as(proxy, event, "ZZZZZZ", other).status_code == 404
+        assert _join_as(proxy, event, None, other).status_code == 201
+
+
+def test_a_spoofed_forwarded_header_from_an_untrusted_address_changes_nothing(tmp_path: Path) -> None:
+    with serve_command(_behind_proxy(tmp_path)) as live:
+        event = create_event(signed_in(live))  # type: ignore[arg-type]
+        direct = client_from(live, "127.0.0.3")  # type: ignore[arg-type]
+        # A new made-up address on every guess: if the app believed it, the limit would never bite.
+        for n in range(3):
+            spoof = {"X-Forwarded-For": f"203.0.113.{n + 1}"}
+            assert _join_as(direct, event, "ZZZZZZ", spoof).status_code == 404
+        _assert_limited(_join_as(direct, event, "ZZZZZZ", {"X-Forwarded-For": "203.0.113.99"}))
+        _assert_limited(_join_as(direct, event, "ZZZZZZ", {}))
+        # The limit is on the real address the guesses came from, not on the proxy's clients.
+        proxy = client_from(live, "127.0.0.2")  # type: ignore[arg-type]
+        assert _join_as(proxy, event, None, {"X-Forwarded-For": "203.0.113.1"}).status_code == 201
+
+
+def _join_as(
+    c: httpx.Client, event: dict[str, Any], code: str | None, headers: dict[str, str]
+) -> httpx.Response:
+    return c.post(
+        "/api/v1/join",
+        json={"join_code": code or event["join_code"], "team_id": event["teams"][0]["id"]},
+        headers=headers,
+    )

@@ -36,6 +36,9 @@ class Event(SQLModel, table=True):
     retention_days: int = 30
     closed_at: dt.datetime | None = None
     retention_done: bool = False
+    # The day the event and everything in it is deleted; None: the instance's default
+    # (LENSWALK_RETENTION_DAYS after closing). app/events/retention.py
+    delete_after: dt.date | None = None
     # The room as the facilitator runs it (app/phases): timer, spotlight and what the board shows.
     timer_started_at: dt.datetime | None = None
     timer_remaining_seconds: int = 0

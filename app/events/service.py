@@ -219,6 +219,21 @@ def update_settings(session: Session, event: Event, data: EventSettings) -> Even
     return event
 
 
+MAX_KEEP_DAYS = 3650
+
+
+def set_delete_after(session: Session, event: Event, day: dt.date, *, today: dt.date) -> Event:
+    """Facilitators choose when the event is deleted: from tomorrow (today would delete it within
+    the hour, before anyone could take the archive) to ten years ahead."""
+    if day <= today:
+        raise Invalid("Choose a date after today. To delete the event now, ask the operator to purge it.")
+    if day > today + dt.timedelta(days=MAX_KEEP_DAYS):
+        raise Invalid("Choose a date within ten years.")
+    event.delete_after = day
+    session.add(event)
+    return event
+
+
 def teams(session: Session, event_id: int) -> list[TeamView]:
     team_rows = session.exec(
         select(Team).where(Team.event_id == event_id).order_by(col(Team.position), col(Team.id))

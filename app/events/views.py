@@ -1,5 +1,6 @@
 """Facilitator pages for one event: create, prepare the journey map, open, board and console."""
 
+import datetime as dt
 import io
 import re
 from typing import Annotated, Literal
@@ -21,8 +22,8 @@ from app.deps import (
     board_link_url,
     join_url,
 )
-from app.errors import NotFound
-from app.events import service
+from app.errors import Invalid, NotFound
+from app.events import retention, service
 from app.events.fragments import live_context
 from app.events.models import Event, EventStatus
 from app.forms import optional_int, validate
@@ -32,6 +33,7 @@ from app.phases import service as phases
 from app.security.limits import client_key
 from app.support import service as support
 from app.templating import is_htmx, render
+from app.timeutil import utcnow
 from app.vignettes import service as vignettes
 
 router = APIRouter(include_in_schema=False)
@@ -106,6 +108,9 @@ def manage_page(
             "plan": actions.action_plan(
                 session, event, min_group_size=settings.min_group_size, facilitator=True
             ),
+            "delete_on": retention.delete_on(event, settings.retention_days),
+            "deletion_soon": retention.deletion_soon(event, settings.retention_days, utcnow().date()),
+            "default_retention_days": settings.retention_days,
         },
     )
 
@@ -398,6 +403,23 @@ def save_settings(
         event = service.require_facilitator(session, event_id, facilitator.id)
         service.update_settings(session, event, data)
     return RedirectResponse(f"/events/{event_id}#settings", status_code=303)
+
+
+@router.post("/events/{event_id}/delete-after")
+def save_delete_after(
+    event_id: int,
+    session: SessionDep,
+    facilitator: CurrentFacilitator,
+    delete_after: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    try:
+        day = dt.date.fromisoformat(delete_after)
+    except ValueError:
+        raise Invalid("Give the date as a day, for example 2027-06-30.") from None
+    with transaction(session):
+        event = service.require_facilitator(session, event_id, facilitator.id)
+        service.set_delete_after(session, event, day, today=utcnow().date())
+    return RedirectResponse(f"/events/{event_id}#deletion", status_code=303)
 
 
 @router.get("/events/{event_id}/attendance")
