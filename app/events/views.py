@@ -2,6 +2,7 @@
 
 import io
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 import segno
 from fastapi import APIRouter, Form, Request
@@ -28,7 +29,11 @@ Move = Literal["rename", "up", "down", "delete"]
 
 
 def qr_svg(url: str) -> str:
-    return segno.make_qr(url, error="m").svg_inline(scale=6, border=2, title="QR code: join link")
+    # omitsize: a viewBox instead of a fixed width, so the code scales with its box on any screen;
+    # border=4 is the quiet zone phone scanners expect.
+    return segno.make_qr(url, error="m").svg_inline(
+        scale=1, border=4, omitsize=True, title="QR code: join link"
+    )
 
 
 @router.get("/events/new")
@@ -207,7 +212,8 @@ def _room_page(
     event = service.require_facilitator(session, event_id, facilitator_id)
     url = join_url(request, settings, event.join_code)
     ctx = live_context(session, event, audience, min_group_size=settings.min_group_size)
-    ctx.update({"join_url": url, "qr": qr_svg(url), "seq": event.last_seq})
+    short = urlsplit(url).netloc + "/join"  # what people type: host/join, no scheme or query
+    ctx.update({"join_url": url, "join_short": short, "qr": qr_svg(url), "seq": event.last_seq})
     if audience == "console":
         ctx["here"] = phases.here_counts(session, event_id, settings.min_group_size)
     return render(request, template, ctx)
