@@ -167,3 +167,34 @@ def test_the_wall_principles_and_priorities_need_no_scrolling(
             expect(more).to_be_visible()
             expect(more).to_have_text(re.compile(r"^\+\d+ more$"))
             assert page.evaluate(OUT_OF_VIEW) == []
+
+
+def test_a_map_too_large_to_fit_pages_through_its_stages_at_a_readable_size(
+    server: LiveServer, new_context
+) -> None:
+    fac = signed_in(server)
+    event = create_event(fac, title="A very long journey", open=False)
+    for s in range(20):
+        response = fac.post(f"/events/{event['id']}/stages", data={"name": f"Extra stage {s + 1}"})
+        assert response.status_code in (303, 200), response.text
+    page = new_context(viewport={"width": 1280, "height": 720}, bypass_csp=True).new_page()
+    sign_in(page, server)
+    page.goto(f"{server.base_url}/events/{event['id']}")
+    for form in page.locator("form[action$='/touchpoints']").all()[10:]:
+        for t in range(6):
+            action = form.get_attribute("action")
+            fac.post(action, data={"name": f"A touchpoint with a longer name {t + 1}"})
+    page.goto(f"{server.base_url}/events/{event['id']}/board")
+    wait_live(page)
+    pager = page.locator(".board-pager")
+    expect(pager).to_be_visible()
+    expect(pager).to_contain_text(re.compile(r"^Stages 1\u2013\d+ of 30\."))
+    # the stages on this page, each inside the viewport; the others wait for their page
+    assert [b for b in page.evaluate(OUT_OF_VIEW) if not b.startswith("not shown")] == []
+    assert page.evaluate(BROKEN_WORDS) == []
+    shown = page.locator(".stage-column:not([hidden])")
+    assert 0 < shown.count() < 30
+    size = page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('.touchpoint-tile h3')).fontSize)"
+    )
+    assert size >= 12, size

@@ -5,6 +5,7 @@
   'use strict';
   var doc = document;
   var PAGE_SECONDS = 20;
+  var MAX_COLS = 10;
   var layout = null; /* the last layout that fitted: {cols, px} */
   var pages = null; /* [[first, end), ...] stage indexes when paging */
   var page = 0;
@@ -32,7 +33,7 @@
   /* The largest type that fits, over column counts (each stage whole in one column). */
   function best(journey, stages) {
     var found = null;
-    for (var cols = stages; cols >= 1; cols--) {
+    for (var cols = Math.min(stages, MAX_COLS); cols >= 1; cols--) {
       var lo = found ? found.px * 1.02 : minPx();
       var hi = maxPx();
       if (lo > hi || !apply(journey, { cols: cols, px: lo })) continue;
@@ -46,6 +47,14 @@
     return found;
   }
 
+  /* Whether some column count fits at the smallest readable size (paging asks this often). */
+  function fitsAtAll(journey, stages) {
+    for (var cols = Math.min(stages, MAX_COLS); cols >= 1; cols--) {
+      if (apply(journey, { cols: cols, px: minPx() })) return true;
+    }
+    return false;
+  }
+
   function show(columns, from, to) {
     columns.forEach(function (c, i) { c.hidden = i < from || i >= to; });
   }
@@ -57,7 +66,7 @@
       var to = from + 1;
       while (to < columns.length) {
         show(columns, from, to + 1);
-        if (!best(journey, to + 1 - from)) break;
+        if (!fitsAtAll(journey, to + 1 - from)) break;
         to++;
       }
       result.push([from, to]);
@@ -66,17 +75,20 @@
     return result;
   }
 
+  function pagerText(text) {
+    var pager = doc.querySelector('.board-pager');
+    if (!pager) return;
+    pager.hidden = text === null;
+    pager.textContent = text || '';
+  }
+
   function showPage(journey, columns) {
     var p = pages[page % pages.length];
+    pagerText('Stages ' + (p[0] + 1) + '\u2013' + p[1] + ' of ' + columns.length +
+      '. The next stages show in ' + PAGE_SECONDS + ' seconds.');
     show(columns, p[0], p[1]);
     layout = best(journey, p[1] - p[0]) || { cols: 1, px: minPx() };
     apply(journey, layout);
-    var pager = doc.querySelector('.board-pager');
-    if (pager) {
-      pager.hidden = false;
-      pager.textContent = 'Stages ' + (p[0] + 1) + '\u2013' + p[1] + ' of ' + columns.length +
-        '. The next stages show in ' + PAGE_SECONDS + ' seconds.';
-    }
   }
 
   function fitJourney(full) {
@@ -92,8 +104,10 @@
     if (!full && layout && !pages && apply(journey, layout)) return;
     show(columns, 0, columns.length);
     pages = null;
+    pagerText(null);
     layout = best(journey, columns.length);
     if (layout) return;
+    pagerText('Stages 1\u20139 of 99. The next stages show in ' + PAGE_SECONDS + ' seconds.'); /* its height, measured */
     pages = paginate(journey, columns);
     page = 0;
     showPage(journey, columns);
