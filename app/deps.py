@@ -123,3 +123,8 @@ def remember_participant(response: Response, settings: Settings, token: str, tok
 def join_url(request: Request, settings: Settings, code: str) -> str:
     base = (settings.base_url or str(request.base_url)).rstrip("/")
     return f"{base}/join?code={code}"
+
+
+def board_link_url(request: Request, settings: Settings, token: str) -> str:
+    base = (settings.base_url or str(request.base_url)).rstrip("/")
+    return f"{base}/board/{token}"

@@ -16,6 +16,7 @@ LABELS = {
     "name": "Name",
     "join_code": "Join code",
     "touchpoint_id": "Touchpoint",
+    "team_id": "Team",
     "summary": "Summary",
     "annotation_ids": "Contributions",
     "add_annotation_ids": "Contributions",

@@ -7,13 +7,16 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from sqlmodel import Session
 
 from app.actions.models import STATUS_LABELS as ACTION_STATUS_LABELS
 from app.annotations.models import Kind, Principle
 from app.assets import static_url
+from app.events import service as events
 from app.improvements.models import COST_LABELS, DRIVER_LABELS, EFFORT_LABELS, HORIZON_LABELS
 from app.participants.models import HERE_AS_LABELS
 from app.security.csrf import csrf_field, csrf_token
+from app.support import service as support
 from app.support.models import FEELING_LABELS, SUPPORT_LABELS
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -61,6 +64,8 @@ def render(
     ctx = {"request": request, **(context or {})}
     ctx.setdefault("facilitator", getattr(request.state, "facilitator", None))
     if block is None:
+        if status_code < 400:
+            _add_alerts(request, ctx)
         response = templates.TemplateResponse(
             request, template, ctx, status_code=status_code, headers=headers
         )
@@ -68,6 +73,23 @@ def render(
         response = HTMLResponse(render_block(template, block, ctx), status_code=status_code, headers=headers)
     response.headers["Vary"] = "HX-Request"
     return response
+
+
+def _add_alerts(request: Request, ctx: dict[str, Any]) -> None:
+    """Every facilitator page of an event shows its open calls for help (and keeps them live), so
+    a facilitator never has to be on the console to see one. A page opts out with `alerts=None`
+    (the board), and a facilitator page shown to a participant (`is_facilitator` False) has none."""
+    facilitator = ctx["facilitator"]
+    raw = str(request.path_params.get("event_id", ""))
+    if "alerts" in ctx or facilitator is None or not raw.isdigit() or not ctx.get("is_facilitator", True):
+        return
+    event_id = int(raw)
+    with Session(request.app.state.engine) as session:
+        if not events.is_facilitator(session, event_id, facilitator.id):
+            return
+        ctx["alerts"] = support.open_alerts(session, event_id)
+    ctx["alert_event_id"] = event_id
+    ctx["alert_next"] = request.url.path
 
 
 def render_block(template: str, block: str, context: dict[str, Any]) -> str:

@@ -7,11 +7,25 @@ from app.events import views as events
 from app.exports import views as exports
 from app.facilitators import views as facilitators
 from app.improvements import views as improvements
+from app.journeys import views as journeys
+from app.paper import views as paper
 from app.participants import views as participants
 from app.phases import views as phases
 from app.vignettes import views as vignettes
 from app.voting import views as voting
 
 router = APIRouter(include_in_schema=False)
-for module in (facilitators, events, participants, vignettes, phases, improvements, voting, actions, exports):
+for module in (
+    facilitators,
+    events,
+    participants,
+    vignettes,
+    journeys,
+    phases,
+    improvements,
+    voting,
+    actions,
+    exports,
+    paper,
+):
     router.include_router(module.router)

@@ -226,6 +226,7 @@ def test_csv_tables_read_back(held: Held, facilitator: httpx.Client) -> None:
         "Team",
         "Text",
         "Created",
+        "From paper",
     ]
     assert len(rows) == 8  # ten written, one hidden, one withdrawn
     assert {r["Text"] for r in rows} >= {RETELL, WAIT, GP_MAILBOX, UNICODE}

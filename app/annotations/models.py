@@ -46,5 +46,7 @@ class Annotation(SQLModel, table=True):
     hidden: bool = False
     # Written while the phase keeps writing private: only the author sees it until the reveal.
     private: bool = False
+    # Written on the paper kit and typed in by a facilitator: a team's words with no author at all.
+    from_paper: bool = False
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

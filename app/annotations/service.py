@@ -3,6 +3,7 @@ withdraw one; facilitators may hide and unhide, and reveal what was written in p
 here reveals who wrote what."""
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -36,6 +37,19 @@ class AnnotationCreate(BaseModel):
     client_key: str | None = Field(default=None, min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 
     _principles = field_validator("principles")(_clean_principles)
+
+
+class PaperAnnotationCreate(AnnotationCreate):
+    """What a facilitator types in from a team's paper kit."""
+
+    team_id: int
+
+
+@dataclass(frozen=True)
+class FromPaper:
+    """The author of words written on paper: only the team, never a person."""
+
+    team_id: int
 
 
 class AnnotationUpdate(BaseModel):
@@ -92,19 +106,29 @@ def snapshot(session: Session, annotation: Annotation) -> dict[str, Any]:
 
 
 def add_annotation(
-    session: Session, event: Event, participant: Participant, data: AnnotationCreate
+    session: Session, event: Event, author: Participant | FromPaper, data: AnnotationCreate
 ) -> tuple[Annotation, list[RoomMessage]]:
-    """Add one annotation; a retried request with the same client_key returns the first one."""
-    if data.client_key:
+    """Add one annotation, from a phone or typed in from paper; a retried request with the same
+    client_key returns the first one."""
+    if isinstance(author, FromPaper):
+        team_id: int | None = events.get_team(session, event.id or 0, author.team_id).id
+        participant_id = None
+        earlier_query = select(Annotation).where(
+            Annotation.event_id == event.id,
+            col(Annotation.from_paper).is_(True),
+            Annotation.client_key == data.client_key,
+        )
+    else:
         # A retry may reach another instance while the first attempt is still being written: the
         # participant's row lock makes the second wait and then find the first, not a duplicate key.
-        session.refresh(participant, with_for_update=True)
-        earlier = session.exec(
-            select(Annotation).where(
-                Annotation.participant_id == participant.id,
-                Annotation.client_key == data.client_key,
-            )
-        ).first()
+        if data.client_key:
+            session.refresh(author, with_for_update=True)
+        team_id, participant_id = author.team_id, author.id
+        earlier_query = select(Annotation).where(
+            Annotation.participant_id == author.id, Annotation.client_key == data.client_key
+        )
+    if data.client_key:
+        earlier = session.exec(earlier_query).first()
         if earlier is not None:
             return earlier, []
     _require_open(event)
@@ -112,14 +136,15 @@ def add_annotation(
     annotation = Annotation(
         event_id=event.id or 0,
         touchpoint_id=data.touchpoint_id,
-        participant_id=participant.id,
+        participant_id=participant_id,
         client_key=data.client_key,
-        team_id=participant.team_id,
+        team_id=team_id,
         vignette_id=_vignette_id(session, event.id or 0, data.vignette_slug),
         kind=data.kind,
         principles=[p.value for p in data.principles],
         text=data.text,
         private=phases.writing_is_private(session, event),
+        from_paper=isinstance(author, FromPaper),
     )
     session.add(annotation)
     session.flush()

@@ -7,6 +7,7 @@ from app.deps import (
     CurrentFacilitator,
     OptionalFacilitator,
     ParticipantTokens,
+    PublishDep,
     SessionDep,
     SettingsDep,
     join_url,
@@ -65,6 +66,24 @@ def update_settings(
     with transaction(session):
         event = service.require_facilitator(session, event_id, facilitator.id)
         service.update_settings(session, event, body)
+    return service.describe(
+        session, event, join_url=join_url(request, settings, event.join_code), for_facilitator=True
+    )
+
+
+@router.post("/events/{event_id}/reopen")
+def reopen_event(
+    event_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    facilitator: CurrentFacilitator,
+    publish: PublishDep,
+) -> dict[str, Any]:
+    with transaction(session):
+        event = service.require_facilitator(session, event_id, facilitator.id)
+        messages = service.reopen(session, event)
+    publish(messages)
     return service.describe(
         session, event, join_url=join_url(request, settings, event.join_code), for_facilitator=True
     )

@@ -23,7 +23,7 @@ from app.support import service as support
 from app.templating import render_template
 from app.vignettes.models import Vignette
 
-AUDIENCES = ("board", "console", "participant")
+AUDIENCES = ("board", "console", "participant", "alerts")
 LATEST = 8
 MODERATION = 100
 # Changes to the room itself re-render the room regions (app/templates/phases/_regions.html).
@@ -153,6 +153,13 @@ def changed_regions(event: Event, message: RoomMessage, audience: str) -> tuple[
     return set(), set()
 
 
+def render_alerts(session: Session, event_id: int) -> str:
+    """The banner of open calls for help that every facilitator page of the event shows."""
+    return render_template(
+        "support/alerts.html", {"alert_event_id": event_id, "alerts": support.open_alerts(session, event_id)}
+    )
+
+
 def render_update(
     session: Session, messages: Sequence[RoomMessage], audience: str, *, min_group_size: int
 ) -> str | None:
@@ -160,6 +167,10 @@ def render_update(
     result as rendering them one by one, since each render shows the current state."""
     if not messages:
         return None
+    if audience == "alerts":
+        if not any(m.type in FACILITATOR_ONLY_TYPES for m in messages):
+            return None
+        return render_alerts(session, messages[-1].event_id)
     event = session.get(Event, messages[-1].event_id)
     if event is None:
         return None
@@ -179,6 +190,8 @@ def render_snapshot(session: Session, event_id: int, audience: str, *, min_group
     event = session.get(Event, event_id)
     if event is None:
         return ""
+    if audience == "alerts":
+        return render_alerts(session, event_id)
     ctx = live_context(session, event, audience, min_group_size=min_group_size)
     return render_template("events/live.html", {**ctx, "regions": ALL_REGIONS})
 
@@ -190,6 +203,9 @@ class HtmlRenderers:
 
     def for_audience(self, audience: str) -> BatchRenderer:
         async def render(messages: Sequence[RoomMessage]) -> str | None:
+            if audience == "alerts" and not any(m.type in FACILITATOR_ONLY_TYPES for m in messages):
+                return None  # most of a room's traffic: no need to reach the database at all
+
             def work() -> str | None:
                 with Session(self.engine, expire_on_commit=False) as session:
                     return render_update(session, messages, audience, min_group_size=self.min_group_size)

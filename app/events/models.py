@@ -46,6 +46,10 @@ class Event(SQLModel, table=True):
     )
     board_view: str = Field(default="journey", max_length=20)
     board_filter: str | None = Field(default=None, max_length=60)
+    # The secret board link for the venue PC (app/phases/board_link): only its hash is kept. The
+    # version goes up whenever a link is made or revoked, so boards opened with an older link close.
+    board_token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    board_link_version: int = 0
     # The room log's sequence: bumped under a row lock so seq stays gap-free across instances.
     last_seq: int = 0
     created_at: dt.datetime = Field(default_factory=utcnow)

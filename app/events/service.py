@@ -12,6 +12,7 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.events.models import Event, EventFacilitator, EventStatus, Team, TeamVignette
 from app.facilitators.models import Facilitator
 from app.journeys import service as journeys
+from app.journeys.models import JourneyMap
 from app.phases.models import default_agenda
 from app.roomlog.service import RoomMessage, record
 from app.timeutil import utcnow
@@ -155,6 +156,17 @@ def require_editable_map(session: Session, event_id: int, facilitator_id: int | 
     return event
 
 
+def require_map_reader(session: Session, map_id: int, facilitator_id: int | None) -> JourneyMap:
+    """A template is open to every facilitator; an event's own map only to that event's facilitators."""
+    journey = journeys.get_map(session, map_id)
+    if journey.is_template and facilitator_id is not None:
+        return journey
+    event = session.exec(select(Event).where(Event.journey_map_id == map_id)).first()
+    if event is None or not is_facilitator(session, event.id or 0, facilitator_id):
+        raise NotFound("There is no such journey map.")
+    return journey
+
+
 def find_by_join_code(session: Session, code: str) -> Event:
     event = session.exec(select(Event).where(Event.join_code == normalise_join_code(code))).first()
     if event is None:
@@ -183,11 +195,18 @@ def set_status(session: Session, event: Event, status: EventStatus) -> list[Room
     if status == EventStatus.draft:
         raise Invalid("An event cannot go back to draft.")
     event.status = status
-    if status == EventStatus.closed:
-        event.closed_at = utcnow()
+    # Reopening starts the clock for late changes and retention again when it next closes.
+    event.closed_at = utcnow() if status == EventStatus.closed else None
     session.add(event)
     session.flush()
     return [record(session, event.id or 0, "event.status", data={"status": status.value})]
+
+
+def reopen(session: Session, event: Event) -> list[RoomMessage]:
+    """A closed event opens again: participants can join and write as before."""
+    if event.status != EventStatus.closed:
+        raise Conflict("Only a closed event can be reopened.")
+    return set_status(session, event, EventStatus.open)
 
 
 def update_settings(session: Session, event: Event, data: EventSettings) -> Event:

@@ -1,6 +1,7 @@
 """Facilitator pages for one event: create, prepare the journey map, open, board and console."""
 
 import io
+import re
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -12,13 +13,24 @@ from app.actions import service as actions
 from app.annotations import service as annotations
 from app.attendance import service as attendance
 from app.db import transaction
-from app.deps import CurrentFacilitator, PublishDep, SessionDep, SettingsDep, join_url
+from app.deps import (
+    CurrentFacilitator,
+    LimiterDep,
+    PublishDep,
+    SessionDep,
+    SettingsDep,
+    board_link_url,
+    join_url,
+)
+from app.errors import NotFound
 from app.events import service
 from app.events.fragments import live_context
-from app.events.models import EventStatus
+from app.events.models import Event, EventStatus
 from app.forms import optional_int, validate
 from app.journeys import service as journeys
+from app.phases import board_link
 from app.phases import service as phases
+from app.security.limits import client_key
 from app.support import service as support
 from app.templating import is_htmx, render
 from app.vignettes import service as vignettes
@@ -26,6 +38,7 @@ from app.vignettes import service as vignettes
 router = APIRouter(include_in_schema=False)
 
 Move = Literal["rename", "up", "down", "delete"]
+SAME_EVENT_PAGE = re.compile(r"/events/\d+(/[a-z0-9-]+)*")
 
 
 def qr_svg(url: str) -> str:
@@ -37,12 +50,15 @@ def qr_svg(url: str) -> str:
 
 
 @router.get("/events/new")
-def new_event_page(request: Request, session: SessionDep, facilitator: CurrentFacilitator) -> Response:
+def new_event_page(
+    request: Request, session: SessionDep, facilitator: CurrentFacilitator, map: str = ""
+) -> Response:
     return render(
         request,
         "events/new.html",
         {
             "templates": journeys.list_templates(session),
+            "selected_map": int(map) if map.isdigit() and len(map) < 12 else None,
             "default_teams": vignettes.default_teams(session),
             "vignettes": vignettes.list_vignettes(session),
         },
@@ -110,6 +126,26 @@ def set_status(
     with transaction(session):
         event = service.require_facilitator(session, event_id, facilitator.id)
         messages = service.set_status(session, event, EventStatus(status))
+    publish(messages)
+    return RedirectResponse(f"/events/{event_id}", status_code=303)
+
+
+@router.get("/events/{event_id}/close")
+def confirm_close_page(
+    event_id: int, request: Request, session: SessionDep, facilitator: CurrentFacilitator
+) -> Response:
+    """Closing is a step of its own, so one stray click on the event page never closes the room."""
+    event = service.require_facilitator(session, event_id, facilitator.id)
+    return render(request, "events/close.html", {"event": event})
+
+
+@router.post("/events/{event_id}/reopen")
+def reopen(
+    event_id: int, session: SessionDep, facilitator: CurrentFacilitator, publish: PublishDep
+) -> Response:
+    with transaction(session):
+        event = service.require_facilitator(session, event_id, facilitator.id)
+        messages = service.reopen(session, event)
     publish(messages)
     return RedirectResponse(f"/events/{event_id}", status_code=303)
 
@@ -210,12 +246,28 @@ def _room_page(
     facilitator_id: int | None,
 ) -> Response:
     event = service.require_facilitator(session, event_id, facilitator_id)
+    return _render_room(template, audience, event, request, session, settings)
+
+
+def _render_room(
+    template: str,
+    audience: str,
+    event: Event,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    live_url: str | None = None,
+) -> Response:
     url = join_url(request, settings, event.join_code)
     ctx = live_context(session, event, audience, min_group_size=settings.min_group_size)
     short = urlsplit(url).netloc + "/join"  # what people type: host/join, no scheme or query
-    ctx.update({"join_url": url, "join_short": short, "qr": qr_svg(url), "seq": event.last_seq})
+    ctx.update(
+        {"join_url": url, "join_short": short, "qr": qr_svg(url), "seq": event.last_seq, "live_url": live_url}
+    )
     if audience == "console":
-        ctx["here"] = phases.here_counts(session, event_id, settings.min_group_size)
+        ctx["here"] = phases.here_counts(session, event.id or 0, settings.min_group_size)
+    else:
+        ctx["alerts"] = None  # the projector is the room's: never a call for help
     return render(request, template, ctx)
 
 
@@ -228,6 +280,57 @@ def board(
     facilitator: CurrentFacilitator,
 ) -> Response:
     return _room_page("events/board.html", "board", event_id, request, session, settings, facilitator.id)
+
+
+# Board link for the venue PC (app/phases/board_link): the board without a facilitator's sign-in.
+
+
+@router.get("/board/{token}")
+def board_by_link(
+    token: str, request: Request, session: SessionDep, settings: SettingsDep, limiter: LimiterDep
+) -> Response:
+    event = limiter.count_failures(
+        limiter.join_checks(client_key(request)), NotFound, lambda: board_link.find_board(session, token)
+    )
+    response = _render_room(
+        "events/board.html", "board", event, request, session, settings, live_url=f"/board/{token}/live?"
+    )
+    # The link is the secret: keep the page out of caches (every page already sends no Referer).
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/events/{event_id}/board-link")
+def create_board_link(
+    event_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    facilitator: CurrentFacilitator,
+    publish: PublishDep,
+) -> Response:
+    with transaction(session):
+        event = service.require_facilitator(session, event_id, facilitator.id)
+        token, messages = board_link.create_board_link(session, event)
+    publish(messages)
+    response = render(
+        request,
+        "events/board_link.html",
+        {"event": event, "board_url": board_link_url(request, settings, token)},
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/events/{event_id}/board-link/revoke")
+def revoke_board_link(
+    event_id: int, session: SessionDep, facilitator: CurrentFacilitator, publish: PublishDep
+) -> Response:
+    with transaction(session):
+        event = service.require_facilitator(session, event_id, facilitator.id)
+        messages = board_link.revoke_board_link(session, event)
+    publish(messages)
+    return RedirectResponse(f"/events/{event_id}#board-link", status_code=303)
 
 
 @router.get("/events/{event_id}/console")
@@ -268,6 +371,7 @@ def support_handled(
     session: SessionDep,
     facilitator: CurrentFacilitator,
     publish: PublishDep,
+    next: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     with transaction(session):
         event = service.require_facilitator(session, event_id, facilitator.id)
@@ -275,7 +379,10 @@ def support_handled(
     publish(messages)
     if is_htmx(request):
         return Response(status_code=204)
-    return RedirectResponse(f"/events/{event_id}/console", status_code=303)
+    # Back to the facilitator page it was handled from (the banner is on all of them).
+    here = f"/events/{event_id}"
+    back = next if SAME_EVENT_PAGE.fullmatch(next) and (next + "/").startswith(here + "/") else ""
+    return RedirectResponse(back or f"/events/{event_id}/console", status_code=303)
 
 
 @router.post("/events/{event_id}/settings")

@@ -156,6 +156,7 @@ class ArchiveAnnotation(_Strict):
     principles: list[Principle] = Field(min_length=1, max_length=5)
     text: str = Field(min_length=1, max_length=TEXT_MAX)
     created_at: Stamp
+    from_paper: bool = False
 
 
 class ArchiveImprovement(_Strict):
@@ -293,6 +294,7 @@ def build_archive(session: Session, event: Event, *, min_group_size: int) -> dic
                 "principles": list(a.principles),
                 "text": a.text,
                 "created_at": _stamp(to_the_hour(a.created_at)),
+                "from_paper": a.from_paper,
             }
         )
 
@@ -654,6 +656,7 @@ def import_archive(session: Session, archive: Archive, *, facilitator_id: int) -
             text=a.text,
             created_at=to_the_hour(_utc(a.created_at)),
             updated_at=to_the_hour(_utc(a.created_at)),
+            from_paper=a.from_paper,
         )
         for a in archive.annotations
     ]

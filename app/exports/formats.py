@@ -85,7 +85,17 @@ def priority_rows(report: Report) -> tuple[list[str], list[list[Any]]]:
 
 
 def annotation_rows(report: Report) -> tuple[list[str], list[list[Any]]]:
-    header = ["Stage", "Touchpoint", "Kind", "Principles", "Vignette", "Team", "Text", "Created"]
+    header = [
+        "Stage",
+        "Touchpoint",
+        "Kind",
+        "Principles",
+        "Vignette",
+        "Team",
+        "Text",
+        "Created",
+        "From paper",
+    ]
     rows = [
         [
             a.stage,
@@ -96,6 +106,7 @@ def annotation_rows(report: Report) -> tuple[list[str], list[list[Any]]]:
             a.team,
             a.text,
             to_the_hour(a.created_at).replace(tzinfo=None),
+            "yes" if a.from_paper else "",
         ]
         for a in report.annotations
     ]
@@ -187,6 +198,7 @@ WIDTHS = {
     "Touchpoint": 32,
     "Principles": 28,
     "Created": 22,
+    "From paper": 12,
 }
 
 

@@ -38,6 +38,7 @@ class AnnotationRow:
     team: str
     text: str
     created_at: dt.datetime
+    from_paper: bool = False
 
 
 @dataclass
@@ -138,6 +139,7 @@ def gather(session: Session, event: Event, *, min_group_size: int, with_annotati
             Annotation.text,
             Annotation.created_at,
             Annotation.id,
+            Annotation.from_paper,
         ).where(
             Annotation.event_id == event_id,
             col(Annotation.hidden).is_(False),
@@ -145,7 +147,7 @@ def gather(session: Session, event: Event, *, min_group_size: int, with_annotati
         )
     ).all()
     annotations: list[AnnotationRow] = []
-    for tp_id, kind, principles, team_id, vignette_id, text, created_at, _id in sorted(
+    for tp_id, kind, principles, team_id, vignette_id, text, created_at, _id, from_paper in sorted(
         rows, key=lambda r: (order.get(r[0], len(order)), r[6], r[7])
     ):
         kind = Kind(kind).value
@@ -167,6 +169,7 @@ def gather(session: Session, event: Event, *, min_group_size: int, with_annotati
                     team=team_names.get(team_id, "") if team_id else "",
                     text=text,
                     created_at=created_at,
+                    from_paper=from_paper,
                 )
             )
     return Report(

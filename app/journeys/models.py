@@ -1,5 +1,8 @@
 from sqlmodel import Field, SQLModel
 
+MAX_STAGES = 30
+MAX_TOUCHPOINTS_PER_STAGE = 30
+
 
 class JourneyMap(SQLModel, table=True):
     """A template (is_template) or one event's own editable copy of one."""

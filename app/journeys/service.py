@@ -11,10 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, delete, select
 
 from app.errors import Invalid, NotFound
-from app.journeys.models import JourneyMap, Stage, Touchpoint
-
-MAX_STAGES = 30
-MAX_TOUCHPOINTS_PER_STAGE = 30
+from app.journeys.files import StageIn, TouchpointIn
+from app.journeys.models import MAX_STAGES, MAX_TOUCHPOINTS_PER_STAGE, JourneyMap, Stage, Touchpoint
 
 
 class NamePayload(BaseModel):
@@ -30,10 +28,12 @@ class StageView:
 
 
 def load_templates(session: Session, folder: Path) -> int:
-    """Refresh template maps from their files. Events keep their own copies, so this is safe."""
-    count = 0
-    for path in sorted(folder.glob("*.toml")):
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    """Refresh template maps from their files. Events keep their own copies, so this is safe.
+    A file's `order` places it in the library (the default map first); templates imported or saved
+    by facilitators have no slug and are left alone."""
+    files = [(path, tomllib.loads(path.read_text(encoding="utf-8"))) for path in folder.glob("*.toml")]
+    files.sort(key=lambda item: (item[1].get("order", 100), item[0].name))
+    for path, raw in files:
         slug = raw.get("slug") or path.stem
         journey = session.exec(select(JourneyMap).where(JourneyMap.slug == slug)).first()
         if journey is None:
@@ -42,35 +42,86 @@ def load_templates(session: Session, folder: Path) -> int:
         journey.description = raw.get("description", "")
         session.add(journey)
         session.flush()
-        session.execute(delete(Touchpoint).where(col(Touchpoint.journey_map_id) == journey.id))
-        session.execute(delete(Stage).where(col(Stage.journey_map_id) == journey.id))
-        for s_pos, raw_stage in enumerate(raw.get("stages", [])):
-            stage = Stage(
-                journey_map_id=journey.id,
-                position=s_pos,
-                name=raw_stage["name"],
-                description=raw_stage.get("description", ""),
-            )
-            session.add(stage)
-            session.flush()
-            for t_pos, raw_tp in enumerate(raw_stage.get("touchpoints", [])):
-                session.add(
-                    Touchpoint(
-                        journey_map_id=journey.id,
-                        stage_id=stage.id,
-                        position=t_pos,
-                        name=raw_tp["name"],
-                        prompt=raw_tp.get("prompt", ""),
-                    )
+        write_stages(
+            session,
+            journey.id or 0,
+            [
+                StageIn(
+                    name=raw_stage["name"],
+                    description=raw_stage.get("description", ""),
+                    touchpoints=[
+                        TouchpointIn(name=tp["name"], prompt=tp.get("prompt", ""))
+                        for tp in raw_stage.get("touchpoints", [])
+                    ],
                 )
-        count += 1
+                for raw_stage in raw.get("stages", [])
+            ],
+        )
+    return len(files)
+
+
+def write_stages(session: Session, map_id: int, new_stages: list[StageIn]) -> None:
+    """Replace every stage and touchpoint of the map with these, in this order."""
+    session.execute(delete(Touchpoint).where(col(Touchpoint.journey_map_id) == map_id))
+    session.execute(delete(Stage).where(col(Stage.journey_map_id) == map_id))
+    for s_pos, spec in enumerate(new_stages):
+        stage = Stage(journey_map_id=map_id, position=s_pos, name=spec.name, description=spec.description)
+        session.add(stage)
+        session.flush()
+        for t_pos, tp in enumerate(spec.touchpoints):
+            session.add(
+                Touchpoint(
+                    journey_map_id=map_id,
+                    stage_id=stage.id or 0,
+                    position=t_pos,
+                    name=tp.name,
+                    prompt=tp.prompt,
+                )
+            )
     session.flush()
-    return count
+
+
+def stage_specs(session: Session, map_id: int) -> list[StageIn]:
+    """The map as plain stages and touchpoints: what an export writes and a template copies."""
+    return [
+        StageIn(
+            name=v.stage.name,
+            description=v.stage.description,
+            touchpoints=[TouchpointIn(name=tp.name, prompt=tp.prompt) for tp in v.touchpoints],
+        )
+        for v in stages(session, map_id)
+    ]
+
+
+def get_map(session: Session, map_id: int) -> JourneyMap:
+    journey = session.get(JourneyMap, map_id)
+    if journey is None:
+        raise NotFound("There is no such journey map.")
+    return journey
+
+
+def add_template(
+    session: Session, new_stages: list[StageIn], *, name: str, description: str = ""
+) -> JourneyMap:
+    """A new template in the library, from an imported file or from an event's edited map."""
+    name = name.strip()
+    if not 1 <= len(name) <= 120:
+        raise Invalid("Give the template a name of 1 to 120 characters.")
+    journey = JourneyMap(name=name, description=description[:1000], is_template=True)
+    session.add(journey)
+    session.flush()
+    write_stages(session, journey.id or 0, new_stages)
+    return journey
+
+
+def save_as_template(session: Session, map_id: int, *, name: str) -> JourneyMap:
+    source = get_map(session, map_id)
+    return add_template(session, stage_specs(session, map_id), name=name, description=source.description)
 
 
 def list_templates(session: Session) -> list[JourneyMap]:
     return list(
-        session.exec(select(JourneyMap).where(col(JourneyMap.is_template)).order_by(col(JourneyMap.name)))
+        session.exec(select(JourneyMap).where(col(JourneyMap.is_template)).order_by(col(JourneyMap.id)))
     )
 
 

@@ -1,8 +1,9 @@
-"""Running the room over JSON: phase, reveal, spotlight, timer, board view, agenda, readiness."""
+"""Running the room over JSON: phase, reveal, spotlight, timer, board view, agenda, readiness, and
+the board link for the venue PC."""
 
 from typing import Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Request, Response
 
 from app.annotations import service as annotations
 from app.db import transaction
@@ -13,10 +14,11 @@ from app.deps import (
     PublishDep,
     SessionDep,
     SettingsDep,
+    board_link_url,
 )
 from app.events import service as events
 from app.participants import service as participants
-from app.phases import board, service
+from app.phases import board, board_link, service
 
 router = APIRouter(prefix="/api/v1", tags=["room"])
 
@@ -174,3 +176,35 @@ def set_ready(
         messages = service.set_ready(session, event, participant, done=change.done)
     publish(messages)
     return {"phase": event.phase, "done": change.done}
+
+
+@router.post("/events/{event_id}/board-link", status_code=201)
+def create_board_link(
+    event_id: int,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    facilitator: CurrentFacilitator,
+    publish: PublishDep,
+) -> dict[str, str]:
+    """A secret link that opens this event's board with no sign-in (for the venue's PC). Shown only
+    now; asking again replaces it, and boards opened with the old link close."""
+    with transaction(session):
+        event = events.require_facilitator(session, event_id, facilitator.id)
+        token, messages = board_link.create_board_link(session, event)
+    publish(messages)
+    response.headers["Cache-Control"] = "no-store"
+    return {"url": board_link_url(request, settings, token)}
+
+
+@router.delete("/events/{event_id}/board-link", status_code=204)
+def revoke_board_link(
+    event_id: int, session: SessionDep, facilitator: CurrentFacilitator, publish: PublishDep
+) -> Response:
+    """The link stops working, and boards open with it close within seconds."""
+    with transaction(session):
+        event = events.require_facilitator(session, event_id, facilitator.id)
+        messages = board_link.revoke_board_link(session, event)
+    publish(messages)
+    return Response(status_code=204)

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketState
 
 from app.realtime.broker import Broker
-from app.roomlog.service import RoomMessage
+from app.roomlog.service import BOARD_LINK_CHANGED, RoomMessage
 
 log = logging.getLogger("lenswalk.realtime")
 
@@ -36,6 +36,7 @@ SeqReader = Callable[[int], Awaitable[int]]
 # Close codes: 1012 "service restart" makes clients reconnect (to another instance if any).
 CLOSE_RESTART = 1012
 CLOSE_TOO_SLOW = 1013
+CLOSE_POLICY = 1008
 
 RAW_SEND = "lenswalk.raw_send"
 
@@ -78,6 +79,8 @@ class Connection:
     backlog: deque[tuple[int, str]] | None = None
     # Set while a send is waiting for the socket to drain; further offers wait in the backlog.
     waiting: asyncio.Task[None] | None = None
+    # For a board opened with its secret link: the link's version (closed once a newer one exists).
+    link_version: int | None = None
     _raw: Send | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
@@ -334,6 +337,9 @@ class Hub:
         if not batch:
             return
         room.last_seq = max(room.last_seq, batch[-1].seq)
+        for message in batch:
+            if message.type == BOARD_LINK_CHANGED:
+                self._close_old_links(room, int((message.data or {}).get("version", 0)))
         audiences: dict[str, list[Connection]] = {}
         for connection in room.connections:
             audiences.setdefault(connection.audience, []).append(connection)
@@ -353,6 +359,14 @@ class Hub:
             payload = await render_batch(batch)
             if payload is not None:
                 await _offer_all(connections, batch[-1].seq, payload)
+
+    def _close_old_links(self, room: Room, version: int) -> None:
+        """A replaced or revoked board link: its open boards go dark (a signed-in board stays). The
+        endpoint's receive loop sees the close and leaves the room."""
+        for connection in list(room.connections):
+            if connection.link_version is not None and connection.link_version < version:
+                connection.stop()
+                asyncio.get_running_loop().create_task(_close(connection.websocket, CLOSE_POLICY))
 
     async def join(self, event_id: int, websocket: WebSocket, audience: str) -> tuple[Room, Connection]:
         """The connection starts paused: call its `start()` once the endpoint has sent its own."""

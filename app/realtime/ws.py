@@ -1,9 +1,12 @@
 """Websocket endpoints. Writes go over HTTP; these only push.
 
 - `/api/v1/events/{id}/stream`: JSON messages with `seq`; `after_seq` replays what was missed.
-- `/events/{id}/live`: HTML fragments (swapped by id by the htmx ws extension) for the pages.
+- `/events/{id}/live`: HTML fragments (swapped by id by the htmx ws extension) for the pages;
+  `view=alerts` is the calls-for-help banner every facilitator page of the event follows.
 - `/events/{id}/live/poll`: the same fragments over plain HTTP, for pages whose websocket cannot
   open at all (lenswalk.js falls back to it); 204 when nothing changed since `seq`.
+- `/board/{token}/live` and `/board/{token}/live/poll`: the board's fragments for a board opened
+  with its secret link (app/phases/board_link), authorised by the link alone.
 
 Cross-site websocket handshakes are refused by app.security.csrf before they reach these.
 """
@@ -17,11 +20,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
 from app.deps import PARTICIPANT_COOKIE
-from app.errors import DomainError
+from app.errors import DomainError, NotFound
 from app.events import service as events
 from app.participants import service as participants
+from app.phases import board_link
 from app.realtime.feed import project
 from app.realtime.hub import Connection, Hub, Room
+from app.security.limits import Limiter, client_key
 
 router = APIRouter()
 
@@ -98,9 +103,9 @@ async def json_stream(websocket: WebSocket, event_id: int, after_seq: int = 0) -
 
 async def _may_view(connection: HTTPConnection, event_id: int, view: str) -> bool:
     audience = await _audience(connection, event_id)
-    if audience is None or view not in ("board", "console", "participant"):
+    if audience is None or view not in ("board", "console", "participant", "alerts"):
         return False
-    return (view in ("board", "console")) == (audience == "facilitator")
+    return (view in ("board", "console", "alerts")) == (audience == "facilitator")
 
 
 @router.websocket("/events/{event_id}/live")
@@ -134,4 +139,66 @@ async def html_poll(request: Request, event_id: int, view: str = "participant", 
     if current == seq:
         return Response(status_code=204, headers=headers)
     html = await request.app.state.html_renderers.snapshot(event_id, view)
+    return Response(html, media_type="text/html", headers=headers)
+
+
+async def _board_link(connection: HTTPConnection, token: str) -> tuple[int, int] | None:
+    """(event id, link version) for a current board link, else None. Wrong tokens count against
+    the same limits as wrong join codes."""
+    limiter: Limiter = connection.app.state.limiter
+
+    def check() -> tuple[int, int] | None:
+        with Session(connection.app.state.engine) as session:
+            try:
+                event = limiter.count_failures(
+                    limiter.join_checks(client_key(connection)),
+                    NotFound,
+                    lambda: board_link.find_board(session, token),
+                )
+            except DomainError:
+                return None
+            return event.id or 0, event.board_link_version
+
+    return await run_in_threadpool(check)
+
+
+@router.websocket("/board/{token}/live")
+async def board_link_live(websocket: WebSocket, token: str, seq: int = -1) -> None:
+    found = await _board_link(websocket, token)
+    if found is None:
+        await websocket.close(CLOSE_POLICY)
+        return
+    event_id, version = found
+    await websocket.accept()
+    hub: Hub = websocket.app.state.hub
+    room, connection = await hub.join(event_id, websocket, "html:board")
+    connection.link_version = version
+    try:
+        # Revoked between the check and joining the room: the hub's close has already gone by.
+        if await _board_link(websocket, token) != found:
+            await hub.leave(room, connection)
+            await websocket.close(CLOSE_POLICY)
+            return
+        if room.last_seq != seq:
+            await websocket.send_text(await websocket.app.state.html_renderers.snapshot(event_id, "board"))
+    except WebSocketDisconnect:
+        await hub.leave(room, connection)
+        return
+    except Exception:
+        await hub.leave(room, connection)
+        raise
+    await _serve(websocket, hub, room, connection)
+
+
+@router.get("/board/{token}/live/poll", include_in_schema=False)
+async def board_link_poll(request: Request, token: str, seq: int = -1) -> Response:
+    found = await _board_link(request, token)
+    if found is None:
+        return Response(board_link.UNKNOWN, status_code=404, media_type="text/plain")
+    hub: Hub = request.app.state.hub
+    current = await hub.read_seq(found[0])
+    headers = {"X-Lenswalk-Seq": str(current), "Cache-Control": "no-store"}
+    if current == seq:
+        return Response(status_code=204, headers=headers)
+    html = await request.app.state.html_renderers.snapshot(found[0], "board")
     return Response(html, media_type="text/html", headers=headers)

@@ -28,7 +28,9 @@ REVEALED = "annotations.revealed"
 
 
 # Private to facilitators: participants receive only that something private happened.
-FACILITATOR_ONLY_TYPES = frozenset({"support.requested", "support.handled"})
+FACILITATOR_ONLY_TYPES = frozenset({"support.requested", "support.handled", "board_link.changed"})
+# A board link was made or revoked: boards opened with an older link are closed (app/realtime/hub).
+BOARD_LINK_CHANGED = "board_link.changed"
 
 
 @dataclass(frozen=True)

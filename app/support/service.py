@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
 from app.errors import NotFound
+from app.events import service as events
 from app.events.models import Event
 from app.participants.models import Participant
 from app.roomlog.service import RoomMessage, record
@@ -66,6 +67,19 @@ def open_requests(session: Session, event_id: int) -> list[SupportRequest]:
             .order_by(col(SupportRequest.created_at), col(SupportRequest.id))
         )
     )
+
+
+@dataclass
+class Alert:
+    """An open call for help as the facilitators' banner names it."""
+
+    request: SupportRequest
+    team_name: str | None
+
+
+def open_alerts(session: Session, event_id: int) -> list[Alert]:
+    names = {view.team.id: view.team.name for view in events.teams(session, event_id)}
+    return [Alert(r, names.get(r.team_id) if r.team_id else None) for r in open_requests(session, event_id)]
 
 
 def check_in(session: Session, event: Event, participant: Participant, data: CheckInIn) -> CheckIn:

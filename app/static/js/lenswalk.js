@@ -51,6 +51,26 @@
   if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', function () { init(); });
   else init();
 
+  /* Calls for help (the facilitators' banner, app/templates/support/alerts.html): its own small
+     socket must not speak for the page's live status or start its polling, unless it is the only one. */
+  function alertsOnly(e) {
+    var t = e.target;
+    return !!(t && t.hasAttribute && t.hasAttribute('data-alerts') && doc.querySelectorAll('[ws-connect]').length > 1);
+  }
+  function alertCount() {
+    var el = doc.getElementById('facilitator-alerts');
+    if (!el) return;
+    var n = parseInt(el.getAttribute('data-count'), 10) || 0;
+    var base = doc.title.replace(/^\(\d+\) /, '');
+    var title = n ? '(' + n + ') ' + base : base;
+    if (doc.title !== title) doc.title = title;
+  }
+  doc.addEventListener('htmx:oobAfterSwap', alertCount);
+  doc.addEventListener('htmx:wsAfterMessage', alertCount);
+  doc.addEventListener('htmx:wsOpen', function (e) {
+    if (e.target && e.target.hasAttribute && e.target.hasAttribute('data-alerts')) e.target.setAttribute('data-state', 'connected');
+  });
+
   /* Live status from the htmx ws extension's bubbling events. */
   var wasOpen = false;
   function set(state, text) {
@@ -58,10 +78,11 @@
   }
   function connecting() { set('connecting', wasOpen ? 'Reconnecting\u2026' : 'Connecting\u2026'); }
   function offline() { set('offline', 'Offline'); }
-  doc.addEventListener('htmx:wsConnecting', connecting);
-  doc.addEventListener('htmx:wsOpen', function () { wasOpen = true; set('connected', 'Live'); });
-  doc.addEventListener('htmx:wsError', offline);
+  doc.addEventListener('htmx:wsConnecting', function (e) { if (!alertsOnly(e)) connecting(); });
+  doc.addEventListener('htmx:wsOpen', function (e) { if (!alertsOnly(e)) { wasOpen = true; set('connected', 'Live'); } });
+  doc.addEventListener('htmx:wsError', function (e) { if (!alertsOnly(e)) offline(); });
   doc.addEventListener('htmx:wsClose', function (e) {
+    if (alertsOnly(e)) return;
     var ev = e.detail && e.detail.event;
     /* the extension retries only after these close codes */
     if (ev && [1006, 1011, 1012, 1013].indexOf(ev.code) >= 0) { wasOpen = true; connecting(); }
@@ -109,6 +130,20 @@
       (!root.hasAttribute('data-theme') && window.matchMedia && matchMedia('(prefers-color-scheme: dark)').matches);
     root.setAttribute('data-theme', dark ? 'light' : 'dark');
     try { localStorage.setItem(THEME, root.getAttribute('data-theme')); } catch (e2) { /* private mode */ }
+  });
+
+  /* Copy a read-only field (the board link) to the clipboard; select it where that is refused. */
+  doc.addEventListener('click', function (e) {
+    var b = e.target.closest && e.target.closest('[data-copy]');
+    if (!b) return;
+    var field = doc.getElementById(b.getAttribute('data-copy'));
+    var status = doc.querySelector('[data-copy-status]');
+    if (!field) return;
+    function said(text) { if (status) status.textContent = text; }
+    function manual() { field.focus(); field.select(); said('Selected: press Ctrl+C (or Cmd+C) to copy.'); }
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(field.value).then(function () { said('Copied.'); }, manual);
+    } else manual();
   });
 
   /* CSRF: every HTMX request carries this session's token (forms also carry it as a field). */
@@ -241,6 +276,8 @@
     if (pollSeq === null) { var m = /[?&]seq=(-?\d+)/.exec(url); pollSeq = m ? m[1] : '-1'; }
     url = url.replace('/live?', '/live/poll?').replace(/([?&]seq=)-?\d+/, '$1' + pollSeq);
     fetch(url, { credentials: 'same-origin' }).then(function (r) {
+      /* A board opened by its link that is revoked or replaced: show the page that says so. */
+      if (r.status === 404 && location.pathname.indexOf('/board/') === 0) { location.reload(); return; }
       if (r.status === 204) set('polling', 'Live (slow connection)');
       if (r.status !== 200) return;
       pollSeq = r.headers.get('X-Lenswalk-Seq') || pollSeq;
@@ -256,13 +293,15 @@
     }).catch(function () { /* offline: the next tick tries again */ });
   }
   doc.addEventListener('htmx:wsClose', function (e) {
+    if (alertsOnly(e)) return;
     var ev = e.detail && e.detail.event;
     var retried = ev && [1006, 1011, 1012, 1013].indexOf(ev.code) >= 0;
     failures += 1;
     /* Poll after two failed tries in a row, or at once when the extension will not retry. */
     if ((failures >= 2 || !retried) && !polling) { polling = setInterval(poll, 5000); poll(); }
   });
-  doc.addEventListener('htmx:wsOpen', function () {
+  doc.addEventListener('htmx:wsOpen', function (e) {
+    if (alertsOnly(e)) return;
     failures = 0;
     if (polling) { clearInterval(polling); polling = null; pollSeq = null; }
   });
