@@ -4,6 +4,7 @@ import datetime as dt
 import io
 import re
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 import segno
 from fastapi import APIRouter, Form, Request
@@ -43,7 +44,11 @@ SAME_EVENT_PAGE = re.compile(r"/events/\d+(/[a-z0-9-]+)*")
 
 
 def qr_svg(url: str) -> str:
-    return segno.make_qr(url, error="m").svg_inline(scale=6, border=2, title="QR code: join link")
+    # omitsize: a viewBox instead of a fixed width, so the code scales with its box on any screen;
+    # border=4 is the quiet zone phone scanners expect.
+    return segno.make_qr(url, error="m").svg_inline(
+        scale=1, border=4, omitsize=True, title="QR code: join link"
+    )
 
 
 @router.get("/events/new")
@@ -260,7 +265,10 @@ def _render_room(
 ) -> Response:
     url = join_url(request, settings, event.join_code)
     ctx = live_context(session, event, audience, min_group_size=settings.min_group_size)
-    ctx.update({"join_url": url, "qr": qr_svg(url), "seq": event.last_seq, "live_url": live_url})
+    short = urlsplit(url).netloc + "/join"  # what people type: host/join, no scheme or query
+    ctx.update(
+        {"join_url": url, "join_short": short, "qr": qr_svg(url), "seq": event.last_seq, "live_url": live_url}
+    )
     if audience == "console":
         ctx["here"] = phases.here_counts(session, event.id or 0, settings.min_group_size)
     else:
