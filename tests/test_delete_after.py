@@ -49,7 +49,7 @@ def test_an_event_is_deleted_on_its_date_and_warned_about_before(
 
     page = facilitator.get(f"/events/{event['id']}").text
     assert f"will be deleted on <strong>{today + dt.timedelta(days=DEFAULT_DAYS)}</strong>" in page
-    assert "Download the" not in page
+    assert "before then if you need to keep them" not in page
 
     # Bad dates are refused with a message, and the date already set is kept.
     for bad, says in [("yesterday", "for example"), (str(today), "after today"), ("2999-01-01", "ten years")]:
@@ -59,7 +59,8 @@ def test_an_event_is_deleted_on_its_date_and_warned_about_before(
     saved = facilitator.post(f"/events/{event['id']}/delete-after", data={"delete_after": str(day)})
     assert saved.status_code == 303
     page = facilitator.get(f"/events/{event['id']}").text
-    assert f"will be deleted on {day}" in page and f"/api/v1/events/{event['id']}/export/json" in page
+    assert f"will be deleted on {day}" in page and "before then if you need to keep them" in page
+    assert f"/api/v1/events/{event['id']}/export/json" in page
     assert facilitator.get(f"/api/v1/events/{event['id']}/export/json").status_code == 200
 
     engine = make_engine(settings.database_url)
