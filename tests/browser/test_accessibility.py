@@ -174,6 +174,8 @@ def test_prioritising_pages(server: LiveServer, new_context) -> None:
     axe.check(phone, "participant: voting, after a dot")
     more = phone.get_by_role("button", name="Add a dot to Quieter waiting area")
     more.click()
+    expect(phone.locator("#vote-status")).to_contain_text("You have 1 dot left")  # the second dot is in
+    expect(more).to_be_disabled()
     more.press("Enter")  # now disabled to a tap; a keyboard press still gets the reason
     expect(phone.locator("li.priority", has_text="Quieter waiting area")).to_contain_text("at most 2 dots")
     axe.check(phone, "participant: voting, with an error")
