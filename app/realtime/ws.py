@@ -12,6 +12,7 @@ Cross-site websocket handshakes are refused by app.security.csrf before they rea
 """
 
 import json
+from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Request, Response, WebSocket, WebSocketDisconnect
 from sqlalchemy.exc import DataError
@@ -113,10 +114,29 @@ async def html_live(websocket: WebSocket, event_id: int, view: str = "participan
     if not await _may_view(websocket, event_id, view):
         await websocket.close(CLOSE_POLICY)
         return
+    await _follow_html(websocket, event_id, view, seq)
+
+
+async def _follow_html(
+    websocket: WebSocket,
+    event_id: int,
+    view: str,
+    seq: int,
+    *,
+    link_version: int | None = None,
+    still_allowed: Callable[[], Awaitable[bool]] | None = None,
+) -> None:
+    """Join the room's audience, send a snapshot if the page is behind, then serve its stream."""
     await websocket.accept()
     hub: Hub = websocket.app.state.hub
     room, connection = await hub.join(event_id, websocket, f"html:{view}")
+    if link_version is not None:
+        connection.link_version = link_version
     try:
+        if still_allowed is not None and not await still_allowed():
+            await hub.leave(room, connection)
+            await websocket.close(CLOSE_POLICY)
+            return
         # The page was rendered at `seq`; anything newer (or a reconnect) gets a fresh snapshot.
         if room.last_seq != seq:
             await websocket.send_text(await websocket.app.state.html_renderers.snapshot(event_id, view))
@@ -169,25 +189,12 @@ async def board_link_live(websocket: WebSocket, token: str, seq: int = -1) -> No
         await websocket.close(CLOSE_POLICY)
         return
     event_id, version = found
-    await websocket.accept()
-    hub: Hub = websocket.app.state.hub
-    room, connection = await hub.join(event_id, websocket, "html:board")
-    connection.link_version = version
-    try:
+
+    async def still_current() -> bool:
         # Revoked between the check and joining the room: the hub's close has already gone by.
-        if await _board_link(websocket, token) != found:
-            await hub.leave(room, connection)
-            await websocket.close(CLOSE_POLICY)
-            return
-        if room.last_seq != seq:
-            await websocket.send_text(await websocket.app.state.html_renderers.snapshot(event_id, "board"))
-    except WebSocketDisconnect:
-        await hub.leave(room, connection)
-        return
-    except Exception:
-        await hub.leave(room, connection)
-        raise
-    await _serve(websocket, hub, room, connection)
+        return await _board_link(websocket, token) == found
+
+    await _follow_html(websocket, event_id, "board", seq, link_version=version, still_allowed=still_current)
 
 
 @router.get("/board/{token}/live/poll", include_in_schema=False)
