@@ -23,7 +23,6 @@ from app.assets import STATIC_DIR, HashedStaticFiles
 from app.db import make_engine
 from app.errors import DomainError, TooManyRequests
 from app.events import api as events_api
-from app.events.fragments import AUDIENCES, HtmlRenderers
 from app.events.retention import sweep
 from app.exports import api as exports_api
 from app.facilitators import api as facilitators_api
@@ -34,15 +33,16 @@ from app.participants import api as participants_api
 from app.phases import api as phases_api
 from app.realtime import ws
 from app.realtime.broker import create_broker
-from app.realtime.feed import Feed, json_renderer
 from app.realtime.hub import Hub, RawWebsocketSend
+from app.room.feed import Feed, json_renderer
+from app.room.renderer import AUDIENCES, HtmlRenderers
 from app.security.body_size import BodySizeLimit
-from app.security.csrf import CSRFProtect
+from app.security.csrf import CSRFProtect, csrf_field, csrf_token
 from app.security.headers import SecurityHeaders
 from app.security.limits import Limiter
 from app.settings import Settings, get_settings
 from app.support import api as support_api
-from app.templating import is_htmx, render
+from app.templating import env, is_htmx, render
 from app.vignettes import api as vignettes_api
 from app.voting import api as voting_api
 
@@ -53,6 +53,8 @@ SWITCH_INTERVAL = 0.001
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    # Every <form method="post"> carries {{ csrf_field() }}; HTMX sends the meta tag's token.
+    env.globals.update(csrf_field=csrf_field, csrf_token=csrf_token)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

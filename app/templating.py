@@ -1,4 +1,8 @@
-"""Jinja2 rendering: one template holds a page and its named fragments."""
+"""Jinja2 rendering: one template holds a page and its named fragments.
+
+The pages, the live regions (app/room) and the exports share this one environment, so it sits
+below them all; `csrf_field()` and `csrf_token()` are added to it by `app.main.create_app` from
+the CSRF middleware (app/security/csrf.py), which itself renders refusals through it."""
 
 import secrets
 from pathlib import Path
@@ -15,7 +19,6 @@ from app.assets import static_url
 from app.events import service as events
 from app.improvements.models import COST_LABELS, DRIVER_LABELS, EFFORT_LABELS, HORIZON_LABELS
 from app.participants.models import HERE_AS_LABELS
-from app.security.csrf import csrf_field, csrf_token
 from app.support import service as support
 from app.support.models import FEELING_LABELS, SUPPORT_LABELS
 
@@ -40,9 +43,6 @@ env.globals.update(
     ACTION_STATUS_LABELS={k.value: v for k, v in ACTION_STATUS_LABELS.items()},
     # A fresh key per rendered form: a double tap or a retried post saves one annotation, not two.
     new_client_key=lambda: secrets.token_urlsafe(9),
-    # Every <form method="post"> carries {{ csrf_field() }}; HTMX sends the meta tag's token.
-    csrf_field=csrf_field,
-    csrf_token=csrf_token,
     static_url=static_url,
 )
 

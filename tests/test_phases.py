@@ -13,7 +13,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from app.db import make_engine, transaction
 from app.facilitators.service import add_facilitator
-from app.phases.service import merge_small_groups
+from app.participants.groups import merge_small_groups
 from app.settings import Settings
 from tests.conftest import (
     LiveServer,

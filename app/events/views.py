@@ -25,12 +25,12 @@ from app.deps import (
 )
 from app.errors import Invalid, NotFound
 from app.events import retention, service
-from app.events.fragments import live_context
 from app.events.models import Event, EventStatus
 from app.forms import optional_int, validate
 from app.journeys import service as journeys
+from app.participants import groups
 from app.phases import board_link
-from app.phases import service as phases
+from app.room.context import live_context
 from app.security.limits import client_key
 from app.support import service as support
 from app.templating import is_htmx, render
@@ -270,7 +270,7 @@ def _render_room(
         {"join_url": url, "join_short": short, "qr": qr_svg(url), "seq": event.last_seq, "live_url": live_url}
     )
     if audience == "console":
-        ctx["here"] = phases.here_counts(session, event.id or 0, settings.min_group_size)
+        ctx["here"] = groups.here_counts(session, event.id or 0, settings.min_group_size)
     else:
         ctx["alerts"] = None  # the projector is the room's: never a call for help
     return render(request, template, ctx)

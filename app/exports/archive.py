@@ -44,10 +44,11 @@ from app.improvements.service import MAX_IMPROVEMENTS
 from app.journeys import service as journeys
 from app.journeys.models import JourneyMap, Stage, Touchpoint
 from app.journeys.service import MAX_STAGES, MAX_TOUCHPOINTS_PER_STAGE
+from app.participants.groups import merge_small_groups
 from app.participants.models import HereAs, Participant
 from app.phases import service as phases
 from app.phases.models import Phase
-from app.phases.service import MAX_PHASES, merge_small_groups
+from app.phases.service import MAX_PHASES
 from app.timeutil import to_the_hour, utcnow
 from app.vignettes.models import Vignette
 from app.voting.models import Vote, VotingStatus

@@ -19,13 +19,13 @@ from app.deps import (
 )
 from app.errors import DomainError, NotFound, TooManyRequests
 from app.events import service as events
-from app.events.fragments import live_context
 from app.events.models import Event
 from app.events.retention import changes_close_at
 from app.forms import optional_int, validate
 from app.participants import service
 from app.participants.models import Participant
 from app.phases import service as phases
+from app.room.context import live_context
 from app.security.limits import client_key
 from app.support import service as support
 from app.support.models import SUPPORT_LABELS

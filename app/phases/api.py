@@ -17,6 +17,7 @@ from app.deps import (
     board_link_url,
 )
 from app.events import service as events
+from app.participants import groups
 from app.participants import service as participants
 from app.phases import board, board_link, service
 
@@ -38,7 +39,7 @@ def get_room(
         participants.require_participant(session, event_id, tokens)
         return service.describe_room(session, event, for_facilitator=False)
     body = service.describe_room(session, event, for_facilitator=True)
-    by_team, by_here_as = service.here_counts(session, event_id, settings.min_group_size)
+    by_team, by_here_as = groups.here_counts(session, event_id, settings.min_group_size)
     body["here"] = {
         "total": by_team.total,
         "min_group_size": settings.min_group_size,

@@ -4,8 +4,6 @@ small-group rule)."""
 
 import datetime as dt
 import re
-from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -14,12 +12,11 @@ from sqlmodel import Session, col, func, select
 
 from app.annotations.models import Annotation
 from app.errors import Conflict, Invalid, NotFound
-from app.events import service as events
 from app.events.models import Event
 from app.journeys import service as journeys
-from app.participants.models import HERE_AS_LABELS, HereAs, Participant
+from app.participants.models import Participant
 from app.phases import board
-from app.phases.models import PRINCIPLE_QUESTIONS, Phase, Readiness, default_agenda
+from app.phases.models import Phase, Readiness, default_agenda
 from app.roomlog.service import RoomMessage, record
 from app.timeutil import utcnow
 
@@ -92,14 +89,6 @@ class Spotlight:
     anchor: str  # the id of the element on the journey, e.g. "tp-12" or "stage-3"
     stage_id: int | None
     touchpoint_id: int | None
-
-
-@dataclass
-class GroupCounts:
-    total: int
-    shown: list[tuple[str, int]]
-    other: int  # merged small groups; 0 when there are none
-    min_size: int
 
 
 # ---- agenda and phases -------------------------------------------------------------------------
@@ -310,15 +299,6 @@ def control_timer(session: Session, event: Event, data: TimerAction) -> list[Roo
     return [_timer_changed(session, event)]
 
 
-def about_minutes(seconds: int) -> str | None:
-    """The quiet wording phones get: no seconds, nothing once time is up."""
-    if seconds <= 0:
-        return None
-    if seconds <= 90:
-        return "about a minute left"
-    return f"about {round(seconds / 60)} minutes left"
-
-
 # ---- spotlight ----------------------------------------------------------------------------------
 
 
@@ -399,43 +379,6 @@ def ready_count(session: Session, event: Event) -> int:
     ).one()
 
 
-# ---- who is here --------------------------------------------------------------------------------
-
-
-def merge_small_groups(counts: dict[str, int], min_size: int) -> tuple[list[tuple[str, int]], int]:
-    """Groups smaller than `min_size` are merged into one "other" figure. When that merge alone
-    would still single a group out (only one small group, or "other" itself small), the next
-    smallest groups join it, so no small group's number can be worked out from the total."""
-    groups = sorted(((k, n) for k, n in counts.items() if n > 0), key=lambda item: (item[1], item[0]))
-    hidden = [g for g in groups if g[1] < min_size]
-    shown = [g for g in groups if g[1] >= min_size]
-    while hidden and shown and (len(hidden) == 1 or sum(n for _, n in hidden) < min_size):
-        hidden.append(shown.pop(0))
-    shown.sort(key=lambda item: (-item[1], item[0]))
-    return shown, sum(n for _, n in hidden)
-
-
-def here_counts(session: Session, event_id: int, min_size: int) -> tuple[GroupCounts, GroupCounts]:
-    """Participants by team and by "here as", as the console may show them."""
-    rows = session.exec(
-        select(Participant.team_id, Participant.here_as, func.count())
-        .where(Participant.event_id == event_id)
-        .group_by(col(Participant.team_id), col(Participant.here_as))
-    ).all()
-    team_names = {v.team.id: v.team.name for v in events.teams(session, event_id)}
-    by_team: Counter[str] = Counter()
-    by_here_as: Counter[str] = Counter()
-    for team_id, here_as, n in rows:
-        by_team[team_names.get(team_id, "No team yet")] += n
-        by_here_as[HERE_AS_LABELS[HereAs(here_as)]] += n
-    total = sum(by_team.values())
-    result = []
-    for counts in (by_team, by_here_as):
-        shown, other = merge_small_groups(dict(counts), min_size)
-        result.append(GroupCounts(total=total, shown=shown, other=other, min_size=min_size))
-    return result[0], result[1]
-
-
 # ---- what each screen shows --------------------------------------------------------------------
 
 
@@ -445,39 +388,6 @@ def private_count(session: Session, event_id: int) -> int:
         .select_from(Annotation)
         .where(Annotation.event_id == event_id, col(Annotation.private).is_(True))
     ).one()
-
-
-def room_context(
-    session: Session, event: Event, audience: str, *, visible: Callable[[], list[Annotation]]
-) -> dict[str, Any]:
-    """The template context for the room regions of one audience's screen; `visible` loads the
-    annotations the whole room may see (only the board's wall and chart need them)."""
-    phases = agenda(session, event.id or 0)
-    phase = next((p for p in phases if p.slug == event.phase), None)
-    timer = timer_state(event)
-    focus = spotlight(session, event)
-    ctx: dict[str, Any] = {
-        "agenda": phases,
-        "phase": phase,
-        "timer": timer,
-        "about_left": about_minutes(timer.remaining_seconds) if timer.running else None,
-        "spotlight": focus,
-        "pages": board.optional_pages(event.id or 0),
-        "principle_questions": PRINCIPLE_QUESTIONS,
-    }
-    if audience in ("board", "console"):
-        needs = event.board_view in ("wall", "principles") or (audience == "board" and focus is not None)
-        room = visible() if needs else []
-        ctx["board"] = board.board_state(session, event, room)
-        ctx["board_views"] = board.BOARD_VIEWS
-        if audience == "board" and focus is not None:
-            ctx["spotlight_notes"] = board.notes_at(session, event, room, focus.stage_id, focus.touchpoint_id)
-    if audience == "console":
-        ctx["back"], ctx["next"] = neighbours(phases, event.phase)
-        ctx["ready_count"] = ready_count(session, event)
-        ctx["private_count"] = private_count(session, event.id or 0)
-        ctx["teams"] = events.teams(session, event.id or 0)
-    return ctx
 
 
 def describe_room(session: Session, event: Event, *, for_facilitator: bool) -> dict[str, Any]:

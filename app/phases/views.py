@@ -12,6 +12,7 @@ from app.deps import CurrentFacilitator, ParticipantTokens, PublishDep, SessionD
 from app.errors import Invalid
 from app.events import service as events
 from app.forms import optional_int, validate
+from app.participants import groups
 from app.participants import service as participants
 from app.phases import board, service
 from app.roomlog.service import RoomMessage
@@ -141,7 +142,7 @@ def here(
 ) -> Response:
     """Who is here, as counts; the console polls it (joining is not a room event)."""
     event = events.require_facilitator(session, event_id, facilitator.id)
-    ctx = {"event": event, "here": service.here_counts(session, event_id, settings.min_group_size)}
+    ctx = {"event": event, "here": groups.here_counts(session, event_id, settings.min_group_size)}
     return render(request, "phases/here.html", ctx)
 
 

@@ -25,8 +25,8 @@ from app.errors import DomainError, NotFound
 from app.events import service as events
 from app.participants import service as participants
 from app.phases import board_link
-from app.realtime.feed import project
 from app.realtime.hub import Connection, Hub, Room
+from app.room.feed import project
 from app.security.limits import Limiter, client_key
 
 router = APIRouter()

@@ -10,6 +10,8 @@ from typing import Any
 
 from starlette.requests import Request
 
+from app.templating import is_htmx, render
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -30,8 +32,6 @@ async def refuse(
     headers: dict[str, str] | None = None,
 ) -> None:
     """A plain refusal: JSON `{"detail": ...}` for the API, the error page (or its fragment) otherwise."""
-    from app.templating import is_htmx, render
-
     if is_api(scope):
         body = json.dumps({"detail": message}).encode()
         raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]

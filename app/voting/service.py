@@ -17,8 +17,8 @@ from app.events.models import Event, EventStatus
 from app.improvements import service as improvements
 from app.improvements.models import DRIVER_LABELS, Evidence, Improvement
 from app.journeys import service as journeys
+from app.participants.groups import merge_small_groups
 from app.participants.models import HERE_AS_LABELS, HereAs, Participant
-from app.phases.service import merge_small_groups
 from app.roomlog.service import RoomMessage, record
 from app.vignettes.models import Vignette
 from app.voting.models import Vote, VotingStatus

@@ -1,104 +1,29 @@
-"""The live regions of the board, the facilitator console and the participant page.
+"""The live renderer: which regions of the board, the facilitator console and the participant page
+a run of room messages changes, and their HTML.
 
 Each region is re-rendered from the database as it is now, so a pushed update is idempotent
 and order-insensitive: a late or repeated message can never leave a screen wrong."""
 
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from app.actions import service as actions
-from app.annotations import service as annotations
-from app.annotations.models import Annotation
-from app.events import service as events
-from app.events.models import Event, EventStatus
-from app.journeys import service as journeys
-from app.phases import service as phases
+from app.events.models import Event
 from app.realtime.hub import BatchRenderer
+from app.room.context import live_context
 from app.roomlog.service import ANNOTATION_TYPES, FACILITATOR_ONLY_TYPES, REVEALED, RoomMessage
 from app.support import service as support
 from app.templating import render_template
-from app.vignettes.models import Vignette
 
 AUDIENCES = ("board", "console", "participant", "alerts")
-LATEST = 8
-MODERATION = 100
 # Changes to the room itself re-render the room regions (app/templates/phases/_regions.html).
 ROOM_TYPES = frozenset(
     {"phase.changed", "timer.changed", "spotlight.changed", "agenda.changed", "board.changed"}
 )
 # Improvements, dots and the action plan: the board's priorities and actions views show them.
 PLAN_TYPES = frozenset({"improvements.changed", "votes.changed", "voting.changed", "actions.changed"})
-
-
-def heat(count: int) -> int:
-    """0-4 colour steps for a count, the same on every screen."""
-    return 0 if count <= 0 else 1 if count == 1 else 2 if count <= 3 else 3 if count <= 6 else 4
-
-
-def live_context(
-    session: Session,
-    event: Event,
-    audience: str,
-    touchpoint_ids: set[int] | None = None,
-    *,
-    min_group_size: int = 5,
-) -> dict[str, Any]:
-    # The map is fixed once the event is open: read it once, not for every render.
-    fixed = (event.id, event.created_at) if event.status != EventStatus.draft else None
-    stages = journeys.stages(session, event.journey_map_id, fixed_key=fixed)
-    all_tps = [tp for view in stages for tp in view.touchpoints]
-    touchpoints = [tp for tp in all_tps if touchpoint_ids is None or tp.id in touchpoint_ids]
-    ctx: dict[str, Any] = {
-        "audience": audience,
-        "event": event,
-        "stages": stages,
-        "touchpoints": touchpoints,
-        "touchpoint_names": {tp.id: tp.name for tp in all_tps},
-        "counts": annotations.counts(session, event.id or 0),
-        "vignette_names": dict(session.exec(select(Vignette.id, Vignette.name)).all()),
-        "heat": heat,
-    }
-    if audience == "participant":
-        by_tp: dict[int, list[Annotation]] = {}
-        only = next(iter(touchpoint_ids)) if touchpoint_ids and len(touchpoint_ids) == 1 else None
-        rows = (
-            []
-            if touchpoint_ids == set()
-            else annotations.list_annotations(
-                session, event.id or 0, include_hidden=False, touchpoint_id=only
-            )
-        )
-        for annotation in rows:
-            if touchpoint_ids is None or annotation.touchpoint_id in touchpoint_ids:
-                by_tp.setdefault(annotation.touchpoint_id, []).append(annotation)
-        ctx["by_touchpoint"] = by_tp
-    else:
-        ctx["latest"] = annotations.list_annotations(
-            session, event.id or 0, include_hidden=False, limit=LATEST
-        )
-    if audience == "console":
-        ctx["moderation"] = annotations.list_annotations(
-            session, event.id or 0, include_hidden=True, limit=MODERATION
-        )
-        ctx["support_requests"] = support.open_requests(session, event.id or 0)
-        ctx["team_names"] = {view.team.id: view.team.name for view in events.teams(session, event.id or 0)}
-        ctx["check_ins"] = support.check_in_summaries(session, event.id or 0, min_group_size=min_group_size)
-    ctx.update(
-        phases.room_context(
-            session,
-            event,
-            audience,
-            visible=lambda: annotations.list_annotations(session, event.id or 0, include_hidden=False),
-        )
-    )
-    if audience == "board" and event.board_view in ("priorities", "actions"):
-        # The projector is the room's: tallies only once the facilitator reveals them.
-        ctx["plan"] = actions.action_plan(session, event, min_group_size=min_group_size, facilitator=False)
-    return ctx
 
 
 def plan_regions(event: Event, message_type: str, audience: str) -> set[str]:
