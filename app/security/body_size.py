@@ -8,7 +8,7 @@ A declared Content-Length over the limit is refused at once; otherwise the body 
 from app.security import ASGIApp, Message, Receive, Scope, Send, refuse
 
 DEFAULT_LIMIT = 64 * 1024
-# An event archive (app/exports/archive.py MAX_BYTES), sent as JSON or uploaded from the report page.
+# An event archive (app/exports/archive/schema.py MAX_BYTES), sent as JSON or uploaded from the report page.
 LIMITS = {"/api/v1/events/import": 8 * 1024 * 1024, "/events/import": 8 * 1024 * 1024}
 # A journey-map spreadsheet (app/journeys/files.py MAX_BYTES) and the form around it.
 LIMITS.update(
