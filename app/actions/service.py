@@ -2,7 +2,6 @@
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -15,7 +14,6 @@ from app.improvements import service as improvements
 from app.improvements.models import Driver
 from app.roomlog.service import RoomMessage, record
 from app.timeutil import utcnow
-from app.voting import service as voting
 
 ACTIONS_CHANGED = "actions.changed"
 MAX_ACTIONS_PER_IMPROVEMENT = 30
@@ -158,31 +156,3 @@ def describe(action: Action) -> dict[str, Any]:
         "review": action.review.isoformat(),
         "status": action.status.value,
     }
-
-
-@dataclass
-class PlanRow:
-    priority: voting.Priority
-    actions: list[Action]
-
-
-@dataclass
-class Plan:
-    """The priorities in the order this viewer may see them, each with its actions."""
-
-    rows: list[PlanRow]
-    tally_visible: bool
-    progress: dict[str, int]
-
-    @property
-    def total(self) -> int:
-        return sum(self.progress.values())
-
-
-def action_plan(session: Session, event: Event, *, min_group_size: int, facilitator: bool) -> Plan:
-    ranked, visible = voting.visible_priorities(
-        session, event, min_group_size=min_group_size, facilitator=facilitator
-    )
-    by_improvement = event_actions(session, event.id or 0)
-    rows = [PlanRow(p, by_improvement.get(p.improvement.id or 0, [])) for p in ranked.rows]
-    return Plan(rows, visible, progress([a for row in rows for a in row.actions]))

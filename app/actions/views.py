@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.actions import service
 from app.actions.models import OWNER_MAX, WHAT_MAX
+from app.actions.plan import action_plan
 from app.db import transaction
 from app.deps import (
     CurrentFacilitator,
@@ -59,9 +60,7 @@ def plan_page(
     tokens: ParticipantTokens,
 ) -> Response:
     event, who = page_viewer(session, event_id, facilitator, tokens)
-    plan = service.action_plan(
-        session, event, min_group_size=settings.min_group_size, facilitator=who.facilitator
-    )
+    plan = action_plan(session, event, min_group_size=settings.min_group_size, facilitator=who.facilitator)
     return render(
         request,
         "actions/plan.html",

@@ -10,7 +10,7 @@ import segno
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.actions import service as actions
+from app.actions.plan import action_plan
 from app.annotations import service as annotations
 from app.attendance import service as attendance
 from app.db import transaction
@@ -110,9 +110,7 @@ def manage_page(
             "teams": service.teams(session, event_id),
             "join_url": url,
             "editable": event.status == EventStatus.draft,
-            "plan": actions.action_plan(
-                session, event, min_group_size=settings.min_group_size, facilitator=True
-            ),
+            "plan": action_plan(session, event, min_group_size=settings.min_group_size, facilitator=True),
             "delete_on": retention.delete_on(event, settings.retention_days),
             "deletion_soon": retention.deletion_soon(event, settings.retention_days, utcnow().date()),
             "default_retention_days": settings.retention_days,

@@ -22,7 +22,7 @@ from app.actions.models import STATUS_LABELS
 from app.exports.report import KINDS, PRINCIPLES, Report
 from app.improvements.models import COST_LABELS, DRIVER_LABELS, EFFORT_LABELS, HORIZON_LABELS
 from app.timeutil import to_the_hour
-from app.voting.service import EvidenceItem, Priority
+from app.voting.priorities import EvidenceItem, Priority
 
 Table = Literal["priorities", "annotations", "actions"]
 

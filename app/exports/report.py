@@ -3,7 +3,7 @@ the counts behind the heat map, the ranked priorities with their evidence, and t
 
 Only what the room may see: hidden annotations and words still private to their authors are left
 out (withdrawn ones are deleted already), nothing links a word to who wrote it, and the breakdown by
-"I'm here as" group is the one `voting.priorities` gives, small groups merged."""
+"I'm here as" group is the one `app.voting.priorities` gives, small groups merged."""
 
 import datetime as dt
 import re
@@ -22,7 +22,7 @@ from app.improvements.models import Improvement
 from app.journeys import service as journeys
 from app.timeutil import utcnow
 from app.vignettes.models import Vignette
-from app.voting import service as voting
+from app.voting import priorities as voting
 
 KINDS = [k.value for k in Kind]
 PRINCIPLES = [p.value for p in Principle]

@@ -30,6 +30,7 @@ from app.roomlog import service as roomlog
 from app.roomlog.service import RoomMessage
 from app.settings import Settings
 from app.templating import render
+from app.voting import priorities
 from app.voting import service as voting
 
 router = APIRouter(include_in_schema=False)
@@ -139,7 +140,7 @@ def _annotation_groups(
 def prioritise_context(
     session: SessionDep, event: Event, who: service.Grouper, settings: Settings, show: str, said: str
 ) -> dict[str, Any]:
-    plist, _visible = voting.visible_priorities(
+    plist, _visible = priorities.visible_priorities(
         session, event, min_group_size=settings.min_group_size, facilitator=who.facilitator
     )
     rows = sorted(plist.rows, key=lambda p: p.improvement.id or 0)

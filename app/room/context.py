@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from app.actions import service as actions
+from app.actions.plan import action_plan
 from app.annotations import service as annotations
 from app.annotations.models import Annotation
 from app.events import service as events
@@ -86,7 +86,7 @@ def live_context(
     )
     if audience == "board" and event.board_view in ("priorities", "actions"):
         # The projector is the room's: tallies only once the facilitator reveals them.
-        ctx["plan"] = actions.action_plan(session, event, min_group_size=min_group_size, facilitator=False)
+        ctx["plan"] = action_plan(session, event, min_group_size=min_group_size, facilitator=False)
     return ctx
 
 

@@ -17,7 +17,7 @@ from app.deps import (
 from app.events import service as events
 from app.improvements import service as improvements
 from app.participants import service as participants
-from app.voting import service
+from app.voting import priorities, service
 
 router = APIRouter(prefix="/api/v1", tags=["voting"])
 
@@ -86,6 +86,6 @@ def get_priorities(
     is_facilitator = events.is_facilitator(session, event_id, facilitator.id if facilitator else None)
     if not is_facilitator:
         participants.require_participant(session, event_id, tokens)
-    return service.get_priority_list(
+    return priorities.get_priority_list(
         session, event, min_group_size=settings.min_group_size, facilitator=is_facilitator
     )

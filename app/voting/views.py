@@ -26,7 +26,7 @@ from app.participants import service as participants
 from app.participants.models import Participant
 from app.settings import Settings
 from app.templating import is_htmx, render
-from app.voting import service
+from app.voting import priorities, service
 from app.voting.models import VotingStatus
 
 router = APIRouter(include_in_schema=False)
@@ -43,7 +43,7 @@ def _context(
     problem: str | None = None,
 ) -> dict[str, Any]:
     facilitator = participant is None
-    plist, visible = service.visible_priorities(
+    plist, visible = priorities.visible_priorities(
         session, event, min_group_size=settings.min_group_size, facilitator=facilitator
     )
     who = improvements.Grouper(facilitator=facilitator, participant=participant)
