@@ -18,7 +18,7 @@ from app.support import service as support
 from app.templating import render_template
 
 AUDIENCES = ("board", "console", "participant", "alerts")
-# Changes to the room itself re-render the room regions (app/templates/phases/_regions.html).
+# Changes to the room itself re-render the room regions (app/templates/room/_phase.html).
 ROOM_TYPES = frozenset(
     {"phase.changed", "timer.changed", "spotlight.changed", "agenda.changed", "board.changed"}
 )
@@ -108,7 +108,7 @@ def render_update(
     if not regions:
         return None
     ctx = live_context(session, event, audience, touchpoints, min_group_size=min_group_size)
-    return render_template("events/live.html", {**ctx, "regions": regions})
+    return render_template("room/live.html", {**ctx, "regions": regions})
 
 
 def render_snapshot(session: Session, event_id: int, audience: str, *, min_group_size: int) -> str:
@@ -118,7 +118,7 @@ def render_snapshot(session: Session, event_id: int, audience: str, *, min_group
     if audience == "alerts":
         return render_alerts(session, event_id)
     ctx = live_context(session, event, audience, min_group_size=min_group_size)
-    return render_template("events/live.html", {**ctx, "regions": ALL_REGIONS})
+    return render_template("room/live.html", {**ctx, "regions": ALL_REGIONS})
 
 
 class HtmlRenderers:
