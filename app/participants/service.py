@@ -83,12 +83,6 @@ def find(session: Session, event_id: int, tokens: list[str]) -> tuple[Participan
     return participant, by_hash[key or ""]
 
 
-def choose_team(session: Session, participant: Participant, team_id: int) -> Participant:
-    participant.team_id = events.get_team(session, participant.event_id, team_id).id
-    session.add(participant)
-    return participant
-
-
 def require_participant(session: Session, event_id: int, tokens: list[str]) -> Participant:
     found = find(session, event_id, tokens)
     if found is None:

@@ -385,6 +385,3 @@ class Hub:
         async with self._rooms_lock:
             if not room.connections and self.rooms.get(room.event_id) is room:
                 del self.rooms[room.event_id]
-
-    def connection_count(self) -> int:
-        return sum(len(room.connections) for room in self.rooms.values())
