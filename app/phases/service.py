@@ -1,6 +1,6 @@
-"""Running the room: the agenda and the current phase, the timer, the spotlight, what the board
-shows, who is done with a phase (as a count), and who is here (as counts that respect the
-small-group rule)."""
+"""Running the room: the agenda and the current phase, the timer, the spotlight, and who is done
+with a phase (as a count). Choosing the board's view is `app.phases.board`; what each screen then
+shows is read in `app.room`."""
 
 import datetime as dt
 import re
