@@ -1,11 +1,15 @@
-"""Facilitator sign-in for API clients (the same signed cookie the pages use)."""
+"""Facilitator sign-in for API clients (the same signed cookie the pages use), and an event's
+co-facilitators."""
 
-from fastapi import APIRouter, Request
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.db import transaction
-from app.deps import LimiterDep, SessionDep
+from app.deps import LimiterDep, SessionDep, WriteAsFacilitator
 from app.errors import NotSignedIn
+from app.events import service as events
 from app.facilitators import service
 from app.security.limits import client_key
 
@@ -34,3 +38,17 @@ def sign_out(request: Request, session: SessionDep) -> None:
     """Ends this session and any copy of its cookie: every device this account is signed in on."""
     with transaction(session):
         service.end_sessions(session, request.session)
+
+
+@router.post("/events/{event_id}/facilitators")
+def add_facilitator(
+    event_id: int,
+    body: events.FacilitatorAdd,
+    response: Response,
+    session: SessionDep,
+    write: WriteAsFacilitator,
+) -> dict[str, Any]:
+    """Add a co-facilitator: someone who already has a facilitator account on this Lenswalk."""
+    _other, added = write.facilitator(event_id, events.add_facilitator, email=body.email)
+    response.status_code = 201 if added else 200
+    return {"facilitators": events.facilitator_emails(session, event_id)}
