@@ -18,7 +18,7 @@ from app.events import service as events
 from app.events.models import Event
 from app.facilitators import service as facilitators
 from app.facilitators.models import Facilitator
-from app.improvements.service import Grouper, identify_grouper
+from app.improvements.service import Grouper, event_grouper
 from app.participants.models import Participant
 from app.participants.service import cookie_value, parse_tokens, require_participant
 from app.realtime.hub import Hub
@@ -241,20 +241,19 @@ class RoomWrite:
 
         return self._run(check, call, args, kwargs)
 
-    def grouper(
-        self,
-        event: EventOf,
-        call: Callable[Concatenate[Session, Event, Grouper, P], T],
-        *args: P.args,
-        **kwargs: P.kwargs,
-    ) -> T:
-        """A facilitator of the event, else one of its participants: `call(session, event, who, ...)`."""
+    def grouper(self, event: EventOf, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """A facilitator of the event, else one of its participants (app/improvements): the service
+        decides what each may do. `call(session, event, ..., who=grouper)`."""
 
         def check(s: Session) -> tuple[Event, Grouper]:
-            found = events.get_event(s, self._event_id(event))
-            return found, identify_grouper(s, found, facilitator_id=self.facilitator_id, tokens=self.tokens)
+            return event_grouper(
+                s, self._event_id(event), facilitator_id=self.facilitator_id, tokens=self.tokens
+            )
 
-        return self._run(check, call, args, kwargs)
+        def with_who(s: Session, found: Event, who: Grouper, *args: Any, **kwargs: Any) -> T:
+            return call(s, found, *args, who=who, **kwargs)
+
+        return self._run(check, with_who, args, kwargs)
 
 
 async def write_as_facilitator(
