@@ -95,6 +95,15 @@ def limit_participant_writes(limiter: LimiterDep, tokens: ParticipantTokens) -> 
 ParticipantWrite = Depends(limit_participant_writes)
 
 
+def facilitated_event(event_id: int, session: SessionDep, facilitator: CurrentFacilitator) -> Event:
+    """A page read by a facilitator of the event in its path: the one check, before the page runs."""
+    return events.require_facilitator(session, event_id, facilitator.id)
+
+
+# For pages only: a JSON route checks in its body, so a bad query is still a 422 before a 404.
+FacilitatedEvent = Annotated[Event, Depends(facilitated_event)]
+
+
 class Publisher:
     """Publishes committed room messages from a sync route (which runs in a worker thread)."""
 

@@ -6,8 +6,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.attendance import service
-from app.deps import CurrentFacilitator, SessionDep, WriteAsFacilitator
-from app.events import service as events
+from app.deps import FacilitatedEvent, SessionDep, WriteAsFacilitator
 from app.forms import validate
 from app.templating import render
 
@@ -16,9 +15,8 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/events/{event_id}/attendance")
 def attendance_page(
-    event_id: int, request: Request, session: SessionDep, facilitator: CurrentFacilitator
+    event_id: int, request: Request, session: SessionDep, event: FacilitatedEvent
 ) -> Response:
-    event = events.require_facilitator(session, event_id, facilitator.id)
     return render(
         request,
         "events/attendance.html",
@@ -54,8 +52,7 @@ def remove_attendance(event_id: int, row_id: int, write: WriteAsFacilitator) -> 
 
 
 @router.get("/events/{event_id}/attendance.csv")
-def attendance_csv(event_id: int, session: SessionDep, facilitator: CurrentFacilitator) -> Response:
-    events.require_facilitator(session, event_id, facilitator.id)
+def attendance_csv(event_id: int, session: SessionDep, event: FacilitatedEvent) -> Response:
     return Response(
         service.to_csv(service.list_attendance(session, event_id)),
         media_type="text/csv; charset=utf-8",

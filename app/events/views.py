@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.actions import service as actions
 from app.deps import (
     CurrentFacilitator,
+    FacilitatedEvent,
     LimiterDep,
     SessionDep,
     SettingsDep,
@@ -86,9 +87,8 @@ def manage_page(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    facilitator: CurrentFacilitator,
+    event: FacilitatedEvent,
 ) -> Response:
-    event = service.require_facilitator(session, event_id, facilitator.id)
     url = join_url(request, settings, event.join_code)
     return render(
         request,
@@ -118,11 +118,8 @@ def set_status(
 
 
 @router.get("/events/{event_id}/close")
-def confirm_close_page(
-    event_id: int, request: Request, session: SessionDep, facilitator: CurrentFacilitator
-) -> Response:
+def confirm_close_page(event_id: int, request: Request, event: FacilitatedEvent) -> Response:
     """Closing is a step of its own, so one stray click on the event page never closes the room."""
-    event = service.require_facilitator(session, event_id, facilitator.id)
     return render(request, "events/close.html", {"event": event})
 
 
@@ -130,19 +127,6 @@ def confirm_close_page(
 def reopen(event_id: int, write: WriteAsFacilitator) -> Response:
     write.facilitator(event_id, service.reopen)
     return RedirectResponse(f"/events/{event_id}", status_code=303)
-
-
-def _room_page(
-    template: str,
-    audience: str,
-    event_id: int,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    facilitator_id: int | None,
-) -> Response:
-    event = service.require_facilitator(session, event_id, facilitator_id)
-    return _render_room(template, audience, event, request, session, settings)
 
 
 def _render_room(
@@ -173,9 +157,9 @@ def board(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    facilitator: CurrentFacilitator,
+    event: FacilitatedEvent,
 ) -> Response:
-    return _room_page("events/board.html", "board", event_id, request, session, settings, facilitator.id)
+    return _render_room("events/board.html", "board", event, request, session, settings)
 
 
 # Board link for the venue PC (app/phases/board_link): the board without a facilitator's sign-in.
@@ -202,9 +186,9 @@ def console(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    facilitator: CurrentFacilitator,
+    event: FacilitatedEvent,
 ) -> Response:
-    return _room_page("events/console.html", "console", event_id, request, session, settings, facilitator.id)
+    return _render_room("events/console.html", "console", event, request, session, settings)
 
 
 @router.post("/events/{event_id}/settings")
@@ -247,9 +231,8 @@ def qr(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    facilitator: CurrentFacilitator,
+    event: FacilitatedEvent,
 ) -> Response:
-    event = service.require_facilitator(session, event_id, facilitator.id)
     svg = segno.make_qr(join_url(request, settings, event.join_code), error="m")
     buffer = io.BytesIO()
     svg.save(buffer, kind="svg", scale=10, border=2)

@@ -5,9 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from app.deps import CurrentFacilitator, SessionDep, SettingsDep, WriteAsFacilitator
+from app.deps import FacilitatedEvent, SessionDep, SettingsDep, WriteAsFacilitator
 from app.errors import Invalid
-from app.events import service as events
 from app.exports import service
 from app.exports.archive import MAX_BYTES, import_archive, parse_archive
 from app.exports.report import gather
@@ -22,9 +21,8 @@ def report_page(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    facilitator: CurrentFacilitator,
+    event: FacilitatedEvent,
 ) -> Response:
-    event = events.require_facilitator(session, event_id, facilitator.id)
     report = gather(session, event, min_group_size=settings.min_group_size, with_annotations=False)
     return render(
         request,

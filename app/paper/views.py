@@ -8,7 +8,14 @@ from sqlmodel import col, select
 
 from app.annotations import service as annotations
 from app.annotations.models import TEXT_MAX, Annotation
-from app.deps import CurrentFacilitator, SessionDep, SettingsDep, WriteAsFacilitator, join_url
+from app.deps import (
+    CurrentFacilitator,
+    FacilitatedEvent,
+    SessionDep,
+    SettingsDep,
+    WriteAsFacilitator,
+    join_url,
+)
 from app.errors import Conflict, Invalid, NotFound
 from app.events import service as events
 from app.events.models import Event
@@ -37,9 +44,8 @@ def poster(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    facilitator: CurrentFacilitator,
+    event: FacilitatedEvent,
 ) -> Response:
-    event = events.require_facilitator(session, event_id, facilitator.id)
     return _pdf(printables.poster(event, join_url(request, settings, event.join_code)), event, "poster")
 
 
@@ -49,16 +55,14 @@ def table_cards(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    facilitator: CurrentFacilitator,
+    event: FacilitatedEvent,
 ) -> Response:
-    event = events.require_facilitator(session, event_id, facilitator.id)
     url = join_url(request, settings, event.join_code)
     return _pdf(printables.table_cards(event, url, events.teams(session, event_id)), event, "table-cards")
 
 
 @router.get("/events/{event_id}/print/paper-kit.pdf")
-def paper_kit(event_id: int, session: SessionDep, facilitator: CurrentFacilitator) -> Response:
-    event = events.require_facilitator(session, event_id, facilitator.id)
+def paper_kit(event_id: int, session: SessionDep, event: FacilitatedEvent) -> Response:
     body = printables.paper_kit(
         event, events.teams(session, event_id), journeys.stages(session, event.journey_map_id)
     )

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app.annotations import service as annotations
 from app.deps import (
-    CurrentFacilitator,
+    FacilitatedEvent,
     ParticipantTokens,
     SessionDep,
     SettingsDep,
@@ -124,10 +124,9 @@ def here(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    facilitator: CurrentFacilitator,
+    event: FacilitatedEvent,
 ) -> Response:
     """Who is here, as counts; the console polls it (joining is not a room event)."""
-    event = events.require_facilitator(session, event_id, facilitator.id)
     ctx = {"event": event, "here": service.here_counts(session, event_id, settings.min_group_size)}
     return render(request, "phases/here.html", ctx)
 
@@ -136,10 +135,7 @@ def here(
 
 
 @router.get("/events/{event_id}/agenda")
-def agenda_page(
-    event_id: int, request: Request, session: SessionDep, facilitator: CurrentFacilitator
-) -> Response:
-    event = events.require_facilitator(session, event_id, facilitator.id)
+def agenda_page(event_id: int, request: Request, session: SessionDep, event: FacilitatedEvent) -> Response:
     return render(
         request,
         "phases/agenda.html",
