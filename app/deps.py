@@ -157,11 +157,10 @@ class RoomWrite:
         self.found: tuple[Any, ...] = ()
 
     def erasing_words(self) -> "RoomWrite":
-        """The same write, which also erases the earlier copies of changed or withdrawn words from the
-        database files (app/db.scrub_deleted) before the room hears of it."""
-        copy = RoomWrite.__new__(RoomWrite)
-        copy.__dict__.update(self.__dict__, scrub=True)
-        return copy
+        """This request's write also erases the earlier copies of changed or withdrawn words from the
+        database files (app/db.scrub_deleted), after the commit and before the room hears of it."""
+        self.scrub = True
+        return self
 
     def _run(
         self, check: Callable[[Session], tuple[Any, ...]], call: Callable[..., T], args: Any, kwargs: Any
@@ -191,6 +190,19 @@ class RoomWrite:
     def _event_id(self, event: EventOf) -> int:
         return event if isinstance(event, int) else event(self.session)
 
+    @property
+    def signed_in_id(self) -> int:
+        """The signed-in facilitator, for a write that belongs to their account."""
+        if self.facilitator_id is None:
+            raise NotSignedIn("Sign in as a facilitator to do that.")
+        return self.facilitator_id
+
+    def account(self, call: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """A write about no event yet (a new event, a vignette, a template), by a signed-in facilitator
+        (take `WriteAsFacilitator`): `call(session, ...)`."""
+        _ = self.signed_in_id
+        return self._run(lambda s: (), call, args, kwargs)
+
     def facilitator(
         self,
         event: EventOf,
@@ -205,19 +217,6 @@ class RoomWrite:
             args,
             kwargs,
         )
-
-    @property
-    def signed_in_id(self) -> int:
-        """The signed-in facilitator, for a write that belongs to their account."""
-        if self.facilitator_id is None:
-            raise NotSignedIn("Sign in as a facilitator to do that.")
-        return self.facilitator_id
-
-    def account(self, call: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
-        """A write about no event yet (a new event, a vignette, a template), by a signed-in facilitator
-        (take `WriteAsFacilitator`): `call(session, ...)`."""
-        _ = self.signed_in_id
-        return self._run(lambda s: (), call, args, kwargs)
 
     def map_editor(
         self,
