@@ -1,20 +1,26 @@
-"""Request dependencies: the database session, who is asking, and the room hub.
+"""Request dependencies: the database session, who is asking, the room hub, and the one write path
+(`RoomWrite`).
 
 Those that only read the request or the app are `async def`: FastAPI runs a plain `def` dependency in
 the thread pool, a hand-off to another thread and back for each, on every request."""
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
 
 import anyio.from_thread
 from fastapi import Depends, Request, Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from app.db import scrub_deleted, transaction
 from app.errors import NotSignedIn
+from app.events import service as events
+from app.events.models import Event
 from app.facilitators import service as facilitators
 from app.facilitators.models import Facilitator
-from app.participants.service import cookie_value, parse_tokens
+from app.improvements.service import Grouper, event_grouper
+from app.participants.models import Participant
+from app.participants.service import cookie_value, parse_tokens, require_participant
 from app.realtime.hub import Hub
 from app.roomlog.service import RoomMessage
 from app.security.limits import Limiter, blind
@@ -89,6 +95,15 @@ def limit_participant_writes(limiter: LimiterDep, tokens: ParticipantTokens) -> 
 ParticipantWrite = Depends(limit_participant_writes)
 
 
+def facilitated_event(event_id: int, session: SessionDep, facilitator: CurrentFacilitator) -> Event:
+    """A page read by a facilitator of the event in its path: the one check, before the page runs."""
+    return events.require_facilitator(session, event_id, facilitator.id)
+
+
+# For pages only: a JSON route checks in its body, so a bad query is still a 422 before a 404.
+FacilitatedEvent = Annotated[Event, Depends(facilitated_event)]
+
+
 class Publisher:
     """Publishes committed room messages from a sync route (which runs in a worker thread)."""
 
@@ -105,6 +120,175 @@ async def get_publisher(request: Request) -> Publisher:
 
 
 PublishDep = Annotated[Publisher, Depends(get_publisher)]
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+# The event a write is about: its id, or how to find it (from an annotation, an improvement...) once
+# the write lock is held.
+EventOf = int | Callable[[Session], int]
+
+
+def room_messages(result: object) -> list[RoomMessage]:
+    """What a service call returned for the room: its messages, alone or last in a tuple."""
+    if isinstance(result, tuple) and result:
+        result = result[-1]
+    if isinstance(result, list):
+        return [m for m in result if isinstance(m, RoomMessage)]
+    return []
+
+
+class RoomWrite:
+    """The one write path for a route: take the write lock and open the transaction, check the caller
+    once, run the service call, commit, then publish the room messages it returned. A route that writes
+    parses its input, makes one of these calls and answers; its JSON and page twins make the same call.
+
+    `call` is a service function that takes the session and what the check found first (the event;
+    then the participant or the grouper), then the arguments given here."""
+
+    def __init__(
+        self, session: Session, facilitator: Facilitator | None, tokens: list[str], publish: Publisher
+    ) -> None:
+        self.session = session
+        self.facilitator_id = facilitator.id if facilitator else None
+        self.tokens = tokens
+        self.publish = publish
+        self.scrub = False
+        self.found: tuple[Any, ...] = ()
+
+    def erasing_words(self) -> "RoomWrite":
+        """This request's write also erases the earlier copies of changed or withdrawn words from the
+        database files (app/db.scrub_deleted), after the commit and before the room hears of it."""
+        self.scrub = True
+        return self
+
+    def _run(
+        self, check: Callable[[Session], tuple[Any, ...]], call: Callable[..., T], args: Any, kwargs: Any
+    ) -> T:
+        with transaction(self.session):
+            found = self.found = check(self.session)
+            result = call(self.session, *found, *args, **kwargs)
+        if self.scrub:
+            scrub_deleted(self.session)
+        self.publish(room_messages(result))
+        return result
+
+    @property
+    def event(self) -> Event:
+        """After a write: the event it was about."""
+        event = self.found[0]
+        assert isinstance(event, Event)
+        return event
+
+    @property
+    def joined(self) -> Participant:
+        """After a participant's write: the participant who wrote."""
+        participant = self.found[1]
+        assert isinstance(participant, Participant)
+        return participant
+
+    def _event_id(self, event: EventOf) -> int:
+        return event if isinstance(event, int) else event(self.session)
+
+    @property
+    def signed_in_id(self) -> int:
+        """The signed-in facilitator, for a write that belongs to their account."""
+        if self.facilitator_id is None:
+            raise NotSignedIn("Sign in as a facilitator to do that.")
+        return self.facilitator_id
+
+    def account(self, call: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """A write about no event yet (a new event, a vignette, a template), by a signed-in facilitator
+        (take `WriteAsFacilitator`): `call(session, ...)`."""
+        _ = self.signed_in_id
+        return self._run(lambda s: (), call, args, kwargs)
+
+    def facilitator(
+        self,
+        event: EventOf,
+        call: Callable[Concatenate[Session, Event, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """A facilitator of the event: `call(session, event, ...)`."""
+        return self._run(
+            lambda s: (events.require_facilitator(s, self._event_id(event), self.facilitator_id),),
+            call,
+            args,
+            kwargs,
+        )
+
+    def map_editor(
+        self,
+        event: EventOf,
+        call: Callable[Concatenate[Session, Event, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """A facilitator of a draft event, changing its journey map: `call(session, event, ...)`."""
+        return self._run(
+            lambda s: (events.require_editable_map(s, self._event_id(event), self.facilitator_id),),
+            call,
+            args,
+            kwargs,
+        )
+
+    def participant(
+        self,
+        event: EventOf,
+        call: Callable[Concatenate[Session, Event, Participant, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """A participant of the event (by the tokens on this device): `call(session, event, participant, ...)`."""
+
+        def check(s: Session) -> tuple[Event, Participant]:
+            event_id = self._event_id(event)
+            found = events.get_event(s, event_id)
+            return found, require_participant(s, event_id, self.tokens)
+
+        return self._run(check, call, args, kwargs)
+
+    def grouper(self, event: EventOf, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """A facilitator of the event, else one of its participants (app/improvements): the service
+        decides what each may do. `call(session, event, ..., who=grouper)`."""
+
+        def check(s: Session) -> tuple[Event, Grouper]:
+            return event_grouper(
+                s, self._event_id(event), facilitator_id=self.facilitator_id, tokens=self.tokens
+            )
+
+        def with_who(s: Session, found: Event, who: Grouper, *args: Any, **kwargs: Any) -> T:
+            return call(s, found, *args, who=who, **kwargs)
+
+        return self._run(check, with_who, args, kwargs)
+
+
+async def write_as_facilitator(
+    session: SessionDep, facilitator: CurrentFacilitator, tokens: ParticipantTokens, publish: PublishDep
+) -> RoomWrite:
+    return RoomWrite(session, facilitator, tokens, publish)
+
+
+async def write_as_grouper(
+    session: SessionDep, facilitator: OptionalFacilitator, tokens: ParticipantTokens, publish: PublishDep
+) -> RoomWrite:
+    return RoomWrite(session, facilitator, tokens, publish)
+
+
+async def write_as_participant(
+    session: SessionDep, tokens: ParticipantTokens, publish: PublishDep
+) -> RoomWrite:
+    # No facilitator is looked up: a participant's write (and the page it answers with) is the same
+    # whoever else is signed in on the device.
+    return RoomWrite(session, None, tokens, publish)
+
+
+# Which of the three a route takes decides who it looks up before its body is read: a signed-in
+# facilitator (refused with 401 before anything else), anyone, or only the device's participant tokens.
+WriteAsFacilitator = Annotated[RoomWrite, Depends(write_as_facilitator)]
+WriteAsGrouper = Annotated[RoomWrite, Depends(write_as_grouper)]
+WriteAsParticipant = Annotated[RoomWrite, Depends(write_as_participant)]
 
 
 def remember_participant(response: Response, settings: Settings, token: str, tokens: list[str]) -> None:

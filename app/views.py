@@ -3,6 +3,8 @@
 from fastapi import APIRouter
 
 from app.actions import views as actions
+from app.annotations import views as annotations
+from app.attendance import views as attendance
 from app.events import views as events
 from app.exports import views as exports
 from app.facilitators import views as facilitators
@@ -11,6 +13,7 @@ from app.journeys import views as journeys
 from app.paper import views as paper
 from app.participants import views as participants
 from app.phases import views as phases
+from app.support import views as support
 from app.vignettes import views as vignettes
 from app.voting import views as voting
 
@@ -18,7 +21,10 @@ router = APIRouter(include_in_schema=False)
 for module in (
     facilitators,
     events,
+    attendance,
     participants,
+    annotations,
+    support,
     vignettes,
     journeys,
     phases,

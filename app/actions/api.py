@@ -1,17 +1,22 @@
 """The action plan over JSON."""
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter
+from sqlmodel import Session
 
 from app.actions import service
-from app.db import transaction
-from app.deps import CurrentFacilitator, OptionalFacilitator, ParticipantTokens, PublishDep, SessionDep
+from app.deps import OptionalFacilitator, ParticipantTokens, SessionDep, WriteAsFacilitator
 from app.events import service as events
-from app.improvements import service as improvements
+from app.improvements.api import event_of
 from app.participants import service as participants
 
 router = APIRouter(prefix="/api/v1", tags=["action plan"])
+
+
+def _event_of_action(action_id: int) -> Callable[[Session], int]:
+    return lambda session: service.get_action(session, action_id).event_id
 
 
 @router.get("/events/{event_id}/actions")
@@ -34,47 +39,25 @@ def get_plan(
 def add_action(
     improvement_id: int,
     body: service.ActionCreate,
-    session: SessionDep,
-    facilitator: CurrentFacilitator,
-    publish: PublishDep,
+    write: WriteAsFacilitator,
 ) -> dict[str, Any]:
     """What will be done, by which role (`owner`), by when (`due`); the review date defaults to
     six weeks after the event."""
-    with transaction(session):
-        improvement = improvements.get_improvement(session, improvement_id)
-        event = events.require_facilitator(session, improvement.event_id, facilitator.id)
-        action, messages = service.add_action(session, event, improvement_id, body)
-        out = service.describe(action)
-    publish(messages)
-    return out
+    action, _messages = write.facilitator(event_of(improvement_id), service.add_action, improvement_id, body)
+    return service.describe(action)
 
 
 @router.patch("/actions/{action_id}")
 def update_action(
     action_id: int,
     body: service.ActionUpdate,
-    session: SessionDep,
-    facilitator: CurrentFacilitator,
-    publish: PublishDep,
+    write: WriteAsFacilitator,
 ) -> dict[str, Any]:
     """Change an action; editable after the event closes, as the plan moves on."""
-    with transaction(session):
-        event = events.require_facilitator(
-            session, service.get_action(session, action_id).event_id, facilitator.id
-        )
-        action, messages = service.update_action(session, event, action_id, body)
-        out = service.describe(action)
-    publish(messages)
-    return out
+    action, _messages = write.facilitator(_event_of_action(action_id), service.update_action, action_id, body)
+    return service.describe(action)
 
 
 @router.delete("/actions/{action_id}", status_code=204)
-def remove_action(
-    action_id: int, session: SessionDep, facilitator: CurrentFacilitator, publish: PublishDep
-) -> None:
-    with transaction(session):
-        event = events.require_facilitator(
-            session, service.get_action(session, action_id).event_id, facilitator.id
-        )
-        messages = service.remove_action(session, event, action_id)
-    publish(messages)
+def remove_action(action_id: int, write: WriteAsFacilitator) -> None:
+    write.facilitator(_event_of_action(action_id), service.remove_action, action_id)

@@ -5,22 +5,22 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 
 from app.actions import service
-from app.actions.models import OWNER_MAX, WHAT_MAX
+from app.actions.models import OWNER_MAX, WHAT_MAX, Action
 from app.actions.plan import action_plan
-from app.db import transaction
 from app.deps import (
-    CurrentFacilitator,
     OptionalFacilitator,
     ParticipantTokens,
-    PublishDep,
     SessionDep,
     SettingsDep,
+    WriteAsFacilitator,
 )
-from app.events import service as events
+from app.events.models import Event
 from app.forms import validate
 from app.improvements.views import page_viewer
+from app.roomlog.service import RoomMessage
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -79,45 +79,33 @@ def plan_page(
 def add_action(
     event_id: int,
     improvement_id: int,
-    session: SessionDep,
-    facilitator: CurrentFacilitator,
-    publish: PublishDep,
+    write: WriteAsFacilitator,
     fields: ActionFields,
 ) -> Response:
     data = validate(service.ActionCreate, fields)
-    with transaction(session):
-        event = events.require_facilitator(session, event_id, facilitator.id)
-        action, messages = service.add_action(session, event, improvement_id, data)
-    publish(messages)
+    action, _messages = write.facilitator(event_id, service.add_action, improvement_id, data)
     return RedirectResponse(f"/events/{event_id}/actions#action-{action.id}", status_code=303)
 
 
-@router.post("/events/{event_id}/actions/{action_id}")
-def change_action(
-    event_id: int,
-    action_id: int,
-    session: SessionDep,
-    facilitator: CurrentFacilitator,
-    publish: PublishDep,
-    fields: ActionFields,
-) -> Response:
+def _save_action(
+    session: Session, event: Event, action_id: int, data: service.ActionUpdate, *, review_cleared: bool
+) -> tuple[Action, list[RoomMessage]]:
     # Saving with the review date cleared puts it back to six weeks after the event.
+    if review_cleared:
+        data.review = service.default_review(event)
+    return service.update_action(session, event, action_id, data)
+
+
+@router.post("/events/{event_id}/actions/{action_id}")
+def change_action(event_id: int, action_id: int, write: WriteAsFacilitator, fields: ActionFields) -> Response:
     data = validate(service.ActionUpdate, fields)
-    with transaction(session):
-        event = events.require_facilitator(session, event_id, facilitator.id)
-        if "review" not in fields:
-            data.review = service.default_review(event)
-        action, messages = service.update_action(session, event, action_id, data)
-    publish(messages)
+    action, _messages = write.facilitator(
+        event_id, _save_action, action_id, data, review_cleared="review" not in fields
+    )
     return RedirectResponse(f"/events/{event_id}/actions#action-{action.id}", status_code=303)
 
 
 @router.post("/events/{event_id}/actions/{action_id}/delete")
-def remove_action(
-    event_id: int, action_id: int, session: SessionDep, facilitator: CurrentFacilitator, publish: PublishDep
-) -> Response:
-    with transaction(session):
-        event = events.require_facilitator(session, event_id, facilitator.id)
-        messages = service.remove_action(session, event, action_id)
-    publish(messages)
+def remove_action(event_id: int, action_id: int, write: WriteAsFacilitator) -> Response:
+    write.facilitator(event_id, service.remove_action, action_id)
     return RedirectResponse(f"/events/{event_id}/actions", status_code=303)

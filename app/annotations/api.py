@@ -1,17 +1,18 @@
 from typing import Any
 
 from fastapi import APIRouter, Response
+from sqlmodel import Session
 
 from app.annotations import service
 from app.annotations.models import Annotation
-from app.db import scrub_deleted, transaction
 from app.deps import (
-    CurrentFacilitator,
     OptionalFacilitator,
     ParticipantTokens,
     ParticipantWrite,
-    PublishDep,
+    RoomWrite,
     SessionDep,
+    WriteAsFacilitator,
+    WriteAsParticipant,
 )
 from app.errors import NotFound
 from app.events import service as events
@@ -20,11 +21,32 @@ from app.participants import service as participants
 router = APIRouter(prefix="/api/v1", tags=["annotations"])
 
 
-def _own_event_id(session: SessionDep, annotation_id: int) -> int:
+def own_event_id(session: Session, annotation_id: int) -> int:
     annotation = session.get(Annotation, annotation_id)
     if annotation is None:
         raise NotFound("That contribution does not exist, or it was withdrawn.")
     return annotation.event_id
+
+
+def change_own_annotation(write: RoomWrite, annotation_id: int, data: service.AnnotationUpdate) -> Annotation:
+    """The author changes their words (JSON and page alike); the earlier words are erased."""
+    annotation, _messages = write.erasing_words().participant(
+        lambda s: own_event_id(s, annotation_id),
+        lambda s, _event, participant: service.update_annotation(s, participant, annotation_id, data),
+    )
+    return annotation
+
+
+def withdraw_own_annotation(write: RoomWrite, annotation_id: int) -> int:
+    """The author withdraws their words for good; returns the event they were in."""
+    event_id, _messages = write.erasing_words().participant(
+        lambda s: own_event_id(s, annotation_id),
+        lambda s, event, participant: (
+            event.id or 0,
+            service.withdraw_annotation(s, participant, annotation_id),
+        ),
+    )
+    return event_id
 
 
 @router.post("/events/{event_id}/annotations", status_code=201, dependencies=[ParticipantWrite])
@@ -33,18 +55,12 @@ def add_annotation(
     body: service.AnnotationCreate,
     response: Response,
     session: SessionDep,
-    tokens: ParticipantTokens,
-    publish: PublishDep,
+    write: WriteAsParticipant,
 ) -> dict[str, Any]:
-    with transaction(session):
-        event = events.get_event(session, event_id)
-        participant = participants.require_participant(session, event_id, tokens)
-        annotation, messages = service.add_annotation(session, event, participant, body)
-        body_out = service.snapshot(session, annotation)
-    publish(messages)
+    annotation, messages = write.participant(event_id, service.add_annotation, body)
     if not messages:
         response.status_code = 200  # a retry of a write that was already saved
-    return body_out
+    return service.snapshot(session, annotation)
 
 
 @router.get("/events/{event_id}/annotations")
@@ -78,49 +94,28 @@ def update_annotation(
     annotation_id: int,
     body: service.AnnotationUpdate,
     session: SessionDep,
-    tokens: ParticipantTokens,
-    publish: PublishDep,
+    write: WriteAsParticipant,
 ) -> dict[str, Any]:
-    with transaction(session):
-        participant = participants.require_participant(session, _own_event_id(session, annotation_id), tokens)
-        annotation, messages = service.update_annotation(session, participant, annotation_id, body)
-        body_out = service.snapshot(session, annotation)
-    scrub_deleted(session)
-    publish(messages)
-    return body_out
+    return service.snapshot(session, change_own_annotation(write, annotation_id, body))
 
 
 @router.delete("/annotations/{annotation_id}", status_code=204, dependencies=[ParticipantWrite])
-def withdraw_annotation(
-    annotation_id: int, session: SessionDep, tokens: ParticipantTokens, publish: PublishDep
-) -> None:
-    with transaction(session):
-        participant = participants.require_participant(session, _own_event_id(session, annotation_id), tokens)
-        messages = service.withdraw_annotation(session, participant, annotation_id)
-    scrub_deleted(session)
-    publish(messages)
+def withdraw_annotation(annotation_id: int, write: WriteAsParticipant) -> None:
+    withdraw_own_annotation(write, annotation_id)
 
 
-def _set_hidden(
-    annotation_id: int, hidden: bool, session: SessionDep, facilitator_id: int, publish: PublishDep
-) -> dict[str, Any]:
-    with transaction(session):
-        event = events.require_facilitator(session, _own_event_id(session, annotation_id), facilitator_id)
-        annotation, messages = service.set_hidden(session, event, annotation_id, hidden=hidden)
-        body_out = service.snapshot(session, annotation)
-    publish(messages)
-    return body_out
+def _set_hidden(annotation_id: int, hidden: bool, session: SessionDep, write: RoomWrite) -> dict[str, Any]:
+    annotation, _messages = write.facilitator(
+        lambda s: own_event_id(s, annotation_id), service.set_hidden, annotation_id, hidden=hidden
+    )
+    return service.snapshot(session, annotation)
 
 
 @router.post("/annotations/{annotation_id}/hide")
-def hide_annotation(
-    annotation_id: int, session: SessionDep, facilitator: CurrentFacilitator, publish: PublishDep
-) -> dict[str, Any]:
-    return _set_hidden(annotation_id, True, session, facilitator.id or 0, publish)
+def hide_annotation(annotation_id: int, session: SessionDep, write: WriteAsFacilitator) -> dict[str, Any]:
+    return _set_hidden(annotation_id, True, session, write)
 
 
 @router.post("/annotations/{annotation_id}/unhide")
-def unhide_annotation(
-    annotation_id: int, session: SessionDep, facilitator: CurrentFacilitator, publish: PublishDep
-) -> dict[str, Any]:
-    return _set_hidden(annotation_id, False, session, facilitator.id or 0, publish)
+def unhide_annotation(annotation_id: int, session: SessionDep, write: WriteAsFacilitator) -> dict[str, Any]:
+    return _set_hidden(annotation_id, False, session, write)

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from app.attendance.models import Attendance
 from app.errors import Invalid, NotFound
+from app.events.models import Event
 
 MAX_ROWS = 500
 
@@ -26,18 +27,18 @@ def list_attendance(session: Session, event_id: int) -> list[Attendance]:
     )
 
 
-def add(session: Session, event_id: int, data: AttendanceIn) -> Attendance:
-    if len(list_attendance(session, event_id)) >= MAX_ROWS:
+def add(session: Session, event: Event, data: AttendanceIn) -> Attendance:
+    if len(list_attendance(session, event.id or 0)) >= MAX_ROWS:
         raise Invalid(f"The list can hold at most {MAX_ROWS} people.")
-    row = Attendance(event_id=event_id, **data.model_dump())
+    row = Attendance(event_id=event.id or 0, **data.model_dump())
     session.add(row)
     session.flush()
     return row
 
 
-def remove(session: Session, event_id: int, row_id: int) -> None:
+def remove(session: Session, event: Event, row_id: int) -> None:
     row = session.get(Attendance, row_id)
-    if row is None or row.event_id != event_id:
+    if row is None or row.event_id != event.id:
         raise NotFound("That person is not on this event's list.")
     session.delete(row)
 

@@ -1,15 +1,13 @@
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Request
 
-from app.db import transaction
 from app.deps import (
-    CurrentFacilitator,
     OptionalFacilitator,
     ParticipantTokens,
-    PublishDep,
     SessionDep,
     SettingsDep,
+    WriteAsFacilitator,
     join_url,
 )
 from app.events import service
@@ -24,10 +22,9 @@ def create_event(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    facilitator: CurrentFacilitator,
+    write: WriteAsFacilitator,
 ) -> dict[str, Any]:
-    with transaction(session):
-        event = service.create_event(session, body, facilitator_id=facilitator.id or 0)
+    event = write.account(service.create_event, body, facilitator_id=write.signed_in_id)
     return service.describe(
         session, event, join_url=join_url(request, settings, event.join_code), for_facilitator=True
     )
@@ -61,11 +58,9 @@ def update_settings(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    facilitator: CurrentFacilitator,
+    write: WriteAsFacilitator,
 ) -> dict[str, Any]:
-    with transaction(session):
-        event = service.require_facilitator(session, event_id, facilitator.id)
-        service.update_settings(session, event, body)
+    event = write.facilitator(event_id, service.update_settings, body)
     return service.describe(
         session, event, join_url=join_url(request, settings, event.join_code), for_facilitator=True
     )
@@ -77,29 +72,10 @@ def reopen_event(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    facilitator: CurrentFacilitator,
-    publish: PublishDep,
+    write: WriteAsFacilitator,
 ) -> dict[str, Any]:
-    with transaction(session):
-        event = service.require_facilitator(session, event_id, facilitator.id)
-        messages = service.reopen(session, event)
-    publish(messages)
+    write.facilitator(event_id, service.reopen)
+    event = service.get_event(session, event_id)
     return service.describe(
         session, event, join_url=join_url(request, settings, event.join_code), for_facilitator=True
     )
-
-
-@router.post("/events/{event_id}/facilitators")
-def add_facilitator(
-    event_id: int,
-    body: service.FacilitatorAdd,
-    response: Response,
-    session: SessionDep,
-    facilitator: CurrentFacilitator,
-) -> dict[str, Any]:
-    """Add a co-facilitator: someone who already has a facilitator account on this Lenswalk."""
-    with transaction(session):
-        event = service.require_facilitator(session, event_id, facilitator.id)
-        _other, added = service.add_facilitator(session, event, email=body.email)
-    response.status_code = 201 if added else 200
-    return {"facilitators": service.facilitator_emails(session, event_id)}

@@ -12,6 +12,7 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.events.models import Event, EventFacilitator, EventStatus, Team, TeamVignette
 from app.facilitators.models import Facilitator
 from app.journeys import service as journeys
+from app.journeys.files import StageIn
 from app.journeys.models import JourneyMap
 from app.phases.models import default_agenda
 from app.roomlog.service import RoomMessage, record
@@ -165,6 +166,17 @@ def require_map_reader(session: Session, map_id: int, facilitator_id: int | None
     if event is None or not is_facilitator(session, event.id or 0, facilitator_id):
         raise NotFound("There is no such journey map.")
     return journey
+
+
+def save_map_as_template(session: Session, event: Event, *, name: str = "") -> JourneyMap:
+    """A copy of the event's map, with every edit made for it, in the template library."""
+    return journeys.save_as_template(session, event.journey_map_id, name=name or event.title[:120])
+
+
+def replace_map(session: Session, event: Event, new_stages: list[StageIn]) -> Event:
+    """A draft event's map becomes these stages (an imported file)."""
+    journeys.write_stages(session, event.journey_map_id, new_stages)
+    return event
 
 
 def find_by_join_code(session: Session, code: str) -> Event:

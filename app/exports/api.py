@@ -4,8 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from app.db import transaction
-from app.deps import CurrentFacilitator, SessionDep, SettingsDep
+from app.deps import CurrentFacilitator, SessionDep, SettingsDep, WriteAsFacilitator
 from app.events import service as events
 from app.exports import service
 from app.exports.archive import Archive, Imported, import_archive
@@ -57,9 +56,8 @@ def export_event(
 
 
 @router.post("/events/import", status_code=201)
-def import_event(body: Archive, session: SessionDep, facilitator: CurrentFacilitator) -> Imported:
+def import_event(body: Archive, write: WriteAsFacilitator) -> Imported:
     """Restore a JSON archive (from `GET /api/v1/events/{id}/export/json`, at most 8 MiB) as a new event
     that you facilitate. It gets a fresh join code and starts closed: open it again to let people join."""
-    with transaction(session):
-        event = import_archive(session, body, facilitator_id=facilitator.id or 0)
+    event = write.account(import_archive, body, facilitator_id=write.signed_in_id)
     return Imported(id=event.id or 0, title=event.title, status=event.status, join_code=event.join_code)

@@ -5,10 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from app.db import transaction
-from app.deps import CurrentFacilitator, SessionDep, SettingsDep
+from app.deps import FacilitatedEvent, SessionDep, SettingsDep, WriteAsFacilitator
 from app.errors import Invalid
-from app.events import service as events
 from app.exports import service
 from app.exports.archive import MAX_BYTES, import_archive, parse_archive
 from app.exports.report import gather
@@ -23,9 +21,8 @@ def report_page(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    facilitator: CurrentFacilitator,
+    event: FacilitatedEvent,
 ) -> Response:
-    event = events.require_facilitator(session, event_id, facilitator.id)
     report = gather(session, event, min_group_size=settings.min_group_size, with_annotations=False)
     return render(
         request,
@@ -41,14 +38,12 @@ def report_page(
 
 @router.post("/events/import")
 def import_upload(
-    session: SessionDep,
-    facilitator: CurrentFacilitator,
+    write: WriteAsFacilitator,
     archive: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     if archive is None or not archive.filename:
         raise Invalid("Choose a Lenswalk archive file (.lenswalk.json) to restore.")
     # The body-size limit has already bounded the upload.
     parsed = parse_archive(archive.file.read(MAX_BYTES + 1))
-    with transaction(session):
-        event = import_archive(session, parsed, facilitator_id=facilitator.id or 0)
+    event = write.account(import_archive, parsed, facilitator_id=write.signed_in_id)
     return RedirectResponse(f"/events/{event.id}/report", status_code=303)

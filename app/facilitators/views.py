@@ -1,4 +1,5 @@
-"""Facilitator pages: first-run set-up, sign in and out, the list of their events."""
+"""Facilitator pages: first-run set-up, sign in and out, the list of their events, and adding a
+co-facilitator to an event."""
 
 from typing import Annotated
 
@@ -6,11 +7,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.db import transaction
-from app.deps import LimiterDep, OptionalFacilitator, SessionDep
+from app.deps import LimiterDep, OptionalFacilitator, SessionDep, WriteAsFacilitator
 from app.errors import NotSignedIn
 from app.events import service as events
 from app.facilitators import service
 from app.facilitators.models import Facilitator
+from app.forms import validate
 from app.security.limits import client_key
 from app.templating import render
 
@@ -77,3 +79,12 @@ def signout(request: Request, session: SessionDep) -> Response:
     with transaction(session):
         service.end_sessions(session, request.session)
     return RedirectResponse("/", status_code=303)
+
+
+@router.post("/events/{event_id}/facilitators")
+def add_facilitator(
+    event_id: int, write: WriteAsFacilitator, email: Annotated[str, Form(max_length=254)]
+) -> Response:
+    data = validate(events.FacilitatorAdd, {"email": email})
+    write.facilitator(event_id, events.add_facilitator, email=data.email)
+    return RedirectResponse(f"/events/{event_id}/agenda#facilitators", status_code=303)

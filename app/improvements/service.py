@@ -78,6 +78,10 @@ class Grouper:
     participant: Participant | None = None
 
 
+# A facilitator of the event, for the JSON routes that only facilitators may call.
+FACILITATOR = Grouper(facilitator=True)
+
+
 def identify_grouper(
     session: Session, event: Event, *, facilitator_id: int | None, tokens: list[str]
 ) -> Grouper:
@@ -87,6 +91,15 @@ def identify_grouper(
     return Grouper(
         facilitator=False, participant=participants.require_participant(session, event.id or 0, tokens)
     )
+
+
+def event_grouper(
+    session: Session, event_id: int, *, facilitator_id: int | None, tokens: list[str]
+) -> tuple[Event, Grouper]:
+    """The event, and who is asking: a facilitator of it, or one of its participants (Forbidden for
+    anyone else)."""
+    event = events.get_event(session, event_id)
+    return event, identify_grouper(session, event, facilitator_id=facilitator_id, tokens=tokens)
 
 
 def require_grouper(event: Event, who: Grouper) -> None:
@@ -221,8 +234,12 @@ def update_improvement(
     return improvement, [_changed(session, event, improvement.id)]
 
 
-def remove_improvement(session: Session, event: Event, improvement_id: int) -> list[RoomMessage]:
+def remove_improvement(
+    session: Session, event: Event, improvement_id: int, who: Grouper
+) -> list[RoomMessage]:
     """Facilitators only: its votes go back to the participants who cast them."""
+    if not who.facilitator:
+        raise Forbidden("Only the facilitators can delete an improvement.")
     improvement = get_event_improvement(session, event, improvement_id)
     session.delete(improvement)
     session.flush()

@@ -6,20 +6,19 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 
 from app.annotations import service as annotations
 from app.annotations.models import Annotation, Kind
-from app.db import transaction
 from app.deps import (
     OptionalFacilitator,
     ParticipantTokens,
     ParticipantWrite,
-    PublishDep,
     SessionDep,
     SettingsDep,
+    WriteAsGrouper,
 )
 from app.errors import DomainError, Forbidden, Invalid
-from app.events import service as events
 from app.events.models import Event
 from app.forms import optional_int, validate
 from app.improvements import service
@@ -78,11 +77,9 @@ def viewer(
     session: SessionDep, event_id: int, facilitator: OptionalFacilitator, tokens: list[str]
 ) -> tuple[Event, service.Grouper]:
     """A facilitator of the event, or one of its participants (Forbidden for anyone else)."""
-    event = events.get_event(session, event_id)
-    who = service.identify_grouper(
-        session, event, facilitator_id=facilitator.id if facilitator else None, tokens=tokens
+    return service.event_grouper(
+        session, event_id, facilitator_id=facilitator.id if facilitator else None, tokens=tokens
     )
-    return event, who
 
 
 def page_viewer(
@@ -210,29 +207,10 @@ def changed_notice(
     )
 
 
-def _run(
-    session: SessionDep,
-    publish: PublishDep,
-    event_id: int,
-    facilitator: OptionalFacilitator,
-    tokens: list[str],
-    change: Any,
-) -> Any:
-    """One unit of work by whoever is grouping; the room hears of it after the commit."""
-    with transaction(session):
-        event, who = viewer(session, event_id, facilitator, tokens)
-        result, messages = change(event, who)
-    publish(messages)
-    return result
-
-
 @router.post("/events/{event_id}/improvements", dependencies=[ParticipantWrite])
 def group(
     event_id: int,
-    session: SessionDep,
-    facilitator: OptionalFacilitator,
-    tokens: ParticipantTokens,
-    publish: PublishDep,
+    write: WriteAsGrouper,
     title: Annotated[str, Form(max_length=400)] = "",
     driver: Choice = "",
     effort: Choice = "",
@@ -252,26 +230,75 @@ def group(
             "annotation_ids": _ids(annotation_ids),
         },
     )
-    improvement = _run(
-        session,
-        publish,
-        event_id,
-        facilitator,
-        tokens,
-        lambda event, who: service.add_improvement(session, event, data, who),
-    )
+    improvement, _messages = write.grouper(event_id, service.add_improvement, data)
     return _back(event_id, "grouped", show, f"#improvement-{improvement.id}")
+
+
+ChangeAction = Literal["save", "add", "remove", "merge", "split", "delete"]
+
+
+@dataclass
+class ChangeForm:
+    """What the improvement card's form sent; `action` is the button that was pressed."""
+
+    action: ChangeAction
+    title: str
+    driver: str
+    effort: str
+    cost: str
+    horizon: str
+    ids: list[int]
+    annotation_id: str
+    into: str
+
+
+def _change(
+    session: Session, event: Event, improvement_id: int, form: ChangeForm, who: service.Grouper
+) -> tuple[Any, list[RoomMessage]]:
+    """The one service call for the button that was pressed."""
+    if form.action == "save":
+        data = validate(
+            service.ImprovementUpdate,
+            {
+                "title": form.title,
+                "driver": form.driver or None,
+                "effort": _optional(form.effort),
+                "cost": _optional(form.cost),
+                "horizon": _optional(form.horizon),
+            },
+        )
+        return service.update_improvement(session, event, improvement_id, data, who)
+    if form.action == "add":
+        if not form.ids:
+            raise Invalid("Tick one or more contributions first, then press Add.")
+        data = validate(service.ImprovementUpdate, {"add_annotation_ids": form.ids})
+        return service.update_improvement(session, event, improvement_id, data, who)
+    if form.action == "remove":
+        one = optional_int(form.annotation_id)
+        if one is None:
+            raise Invalid("Choose the contribution to take out.")
+        data = validate(service.ImprovementUpdate, {"remove_annotation_ids": [one]})
+        return service.update_improvement(session, event, improvement_id, data, who)
+    if form.action == "merge":
+        target = optional_int(form.into)
+        if target is None:
+            raise Invalid("Choose the improvement to merge into.")
+        merged = validate(service.ImprovementMerge, {"into": target})
+        return service.merge_improvements(session, event, improvement_id, merged, who)
+    if form.action == "split":
+        if not form.ids:
+            raise Invalid("Tick the contributions to move into the new improvement.")
+        split = validate(service.ImprovementSplit, {"title": form.title, "annotation_ids": form.ids})
+        return service.split_improvement(session, event, improvement_id, split, who)
+    return None, service.remove_improvement(session, event, improvement_id, who)
 
 
 @router.post("/events/{event_id}/improvements/{improvement_id}", dependencies=[ParticipantWrite])
 def change(
     event_id: int,
     improvement_id: int,
-    session: SessionDep,
-    facilitator: OptionalFacilitator,
-    tokens: ParticipantTokens,
-    publish: PublishDep,
-    action: Annotated[Literal["save", "add", "remove", "merge", "split", "delete"], Form()],
+    write: WriteAsGrouper,
+    action: Annotated[ChangeAction, Form()],
     title: Annotated[str, Form(max_length=400)] = "",
     driver: Choice = "",
     effort: Choice = "",
@@ -283,50 +310,10 @@ def change(
     show: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     """Every change to one improvement; `action` is the button that was pressed."""
-    ids = _ids(annotation_ids)
-    anchor = f"#improvement-{improvement_id}"
-
-    def apply(event: Event, who: service.Grouper) -> tuple[Any, list[RoomMessage]]:
-        if action == "save":
-            data = validate(
-                service.ImprovementUpdate,
-                {
-                    "title": title,
-                    "driver": driver or None,
-                    "effort": _optional(effort),
-                    "cost": _optional(cost),
-                    "horizon": _optional(horizon),
-                },
-            )
-            return service.update_improvement(session, event, improvement_id, data, who)
-        if action == "add":
-            if not ids:
-                raise Invalid("Tick one or more contributions first, then press Add.")
-            data = validate(service.ImprovementUpdate, {"add_annotation_ids": ids})
-            return service.update_improvement(session, event, improvement_id, data, who)
-        if action == "remove":
-            one = optional_int(annotation_id)
-            if one is None:
-                raise Invalid("Choose the contribution to take out.")
-            data = validate(service.ImprovementUpdate, {"remove_annotation_ids": [one]})
-            return service.update_improvement(session, event, improvement_id, data, who)
-        if action == "merge":
-            target = optional_int(into)
-            if target is None:
-                raise Invalid("Choose the improvement to merge into.")
-            merged = validate(service.ImprovementMerge, {"into": target})
-            return service.merge_improvements(session, event, improvement_id, merged, who)
-        if action == "split":
-            if not ids:
-                raise Invalid("Tick the contributions to move into the new improvement.")
-            split = validate(service.ImprovementSplit, {"title": title, "annotation_ids": ids})
-            return service.split_improvement(session, event, improvement_id, split, who)
-        if not who.facilitator:
-            raise Forbidden("Only the facilitators can delete an improvement.")
-        return None, service.remove_improvement(session, event, improvement_id)
-
-    result = _run(session, publish, event_id, facilitator, tokens, apply)
+    form = ChangeForm(action, title, driver, effort, cost, horizon, _ids(annotation_ids), annotation_id, into)
+    result, _messages = write.grouper(event_id, _change, improvement_id, form)
     said = {"save": "saved", "add": "added", "remove": "removed", "delete": "deleted"}.get(action, action)
+    anchor = f"#improvement-{improvement_id}"
     if action in ("merge", "split"):
         anchor = f"#improvement-{result.id}"
     elif action == "delete":

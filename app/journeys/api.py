@@ -7,8 +7,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
-from app.db import transaction
-from app.deps import CurrentFacilitator, SessionDep
+from app.deps import CurrentFacilitator, RoomWrite, SessionDep, WriteAsFacilitator
 from app.errors import Invalid
 from app.events import service as events
 from app.journeys import files, service
@@ -68,25 +67,20 @@ def read_upload(upload: UploadFile | None) -> tuple[str, bytes]:
 
 
 def import_map(
-    session: Session, facilitator_id: int, filename: str, raw: bytes, name: str, event_id: int | None
+    write: RoomWrite, filename: str, raw: bytes, name: str, event_id: int | None
 ) -> tuple[int | None, int]:
     """Into a draft event's map when event_id is given, otherwise as a new template. Returns
     (event id or None, map id)."""
     stages = files.parse_map_file(filename, raw)
-    with transaction(session):
-        if event_id is not None:
-            event = events.require_editable_map(session, event_id, facilitator_id)
-            service.write_stages(session, event.journey_map_id, stages)
-            return event.id, event.journey_map_id
-        stem = filename.rsplit("/", 1)[-1].rsplit(".", 1)[0].replace("_", " ").strip()
-        journey = service.add_template(session, stages, name=name.strip() or stem[:120] or "Imported map")
-        return None, journey.id or 0
+    if event_id is not None:
+        event = write.map_editor(event_id, events.replace_map, stages)
+        return event.id, event.journey_map_id
+    journey = write.account(service.import_template, stages, filename=filename, name=name)
+    return None, journey.id or 0
 
 
 @router.post("/journey-maps/import", status_code=201)
-def import_journey_map(
-    session: SessionDep, facilitator: CurrentFacilitator, body: MapFileIn
-) -> dict[str, Any]:
+def import_journey_map(session: SessionDep, write: WriteAsFacilitator, body: MapFileIn) -> dict[str, Any]:
     """A CSV or XLSX map (first row: stage, touchpoint, stage description, lens question; one row per
     touchpoint) as a new template, or, with event_id, in place of a draft event's map. A file with
     any problem is refused whole, every problem named by row."""
@@ -94,7 +88,7 @@ def import_journey_map(
         raw = base64.b64decode(body.content_base64, validate=True)
     except (binascii.Error, ValueError):
         raise Invalid("content_base64 is not valid base64.") from None
-    event, map_id = import_map(session, facilitator.id or 0, body.filename, raw, body.name, body.event_id)
+    event, map_id = import_map(write, body.filename, raw, body.name, body.event_id)
     journey = service.get_map(session, map_id)
     return {
         "id": map_id,
@@ -140,13 +134,9 @@ def export_journey_map(
 def save_event_map_as_template(
     event_id: int,
     session: SessionDep,
-    facilitator: CurrentFacilitator,
+    write: WriteAsFacilitator,
     body: TemplateName | None = None,
 ) -> dict[str, Any]:
     """A copy of the event's map, with every edit made for it, in the template library."""
-    with transaction(session):
-        event = events.require_facilitator(session, event_id, facilitator.id)
-        journey = service.save_as_template(
-            session, event.journey_map_id, name=(body.name if body else "") or event.title[:120]
-        )
+    journey = write.facilitator(event_id, events.save_map_as_template, name=body.name if body else "")
     return {"id": journey.id, "name": journey.name, "stages": map_summary(session, journey.id or 0)}

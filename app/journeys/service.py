@@ -114,6 +114,12 @@ def add_template(
     return journey
 
 
+def import_template(session: Session, new_stages: list[StageIn], *, filename: str, name: str) -> JourneyMap:
+    """An imported file as a new template, named as asked or else after the file."""
+    stem = filename.rsplit("/", 1)[-1].rsplit(".", 1)[0].replace("_", " ").strip()
+    return add_template(session, new_stages, name=name.strip() or stem[:120] or "Imported map")
+
+
 def save_as_template(session: Session, map_id: int, *, name: str) -> JourneyMap:
     source = get_map(session, map_id)
     return add_template(session, stage_specs(session, map_id), name=name, description=source.description)

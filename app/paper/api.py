@@ -3,11 +3,19 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from app.annotations import service as annotations
-from app.db import transaction
-from app.deps import CurrentFacilitator, PublishDep, SessionDep
-from app.events import service as events
+from app.annotations.models import Annotation
+from app.deps import RoomWrite, SessionDep, WriteAsFacilitator
+from app.roomlog.service import RoomMessage
 
 router = APIRouter(prefix="/api/v1", tags=["paper"])
+
+
+def enter_from_paper(
+    write: RoomWrite, event_id: int, data: annotations.PaperAnnotationCreate
+) -> tuple[Annotation, list[RoomMessage]]:
+    """A facilitator types in what a team wrote on paper (JSON and page alike)."""
+    author = annotations.FromPaper(team_id=data.team_id)
+    return write.facilitator(event_id, lambda s, event: annotations.add_annotation(s, event, author, data))
 
 
 @router.post("/events/{event_id}/paper-annotations", status_code=201)
@@ -16,16 +24,10 @@ def add_paper_annotation(
     body: annotations.PaperAnnotationCreate,
     response: Response,
     session: SessionDep,
-    facilitator: CurrentFacilitator,
-    publish: PublishDep,
+    write: WriteAsFacilitator,
 ) -> dict[str, Any]:
     """One contribution written on a team's paper kit, typed in by a facilitator of the event."""
-    with transaction(session):
-        event = events.require_facilitator(session, event_id, facilitator.id)
-        author = annotations.FromPaper(team_id=body.team_id)
-        annotation, messages = annotations.add_annotation(session, event, author, body)
-        body_out = annotations.snapshot(session, annotation)
-    publish(messages)
+    annotation, messages = enter_from_paper(write, event_id, body)
     if not messages:
         response.status_code = 200  # a retry of a write that was already saved
-    return body_out
+    return annotations.snapshot(session, annotation)

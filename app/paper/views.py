@@ -8,8 +8,14 @@ from sqlmodel import col, select
 
 from app.annotations import service as annotations
 from app.annotations.models import TEXT_MAX, Annotation
-from app.db import transaction
-from app.deps import CurrentFacilitator, PublishDep, SessionDep, SettingsDep, join_url
+from app.deps import (
+    CurrentFacilitator,
+    FacilitatedEvent,
+    SessionDep,
+    SettingsDep,
+    WriteAsFacilitator,
+    join_url,
+)
 from app.errors import Conflict, Invalid, NotFound
 from app.events import service as events
 from app.events.models import Event
@@ -17,6 +23,7 @@ from app.exports.report import file_stem
 from app.forms import optional_int, validate
 from app.journeys import service as journeys
 from app.paper import printables
+from app.paper.api import enter_from_paper
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -37,9 +44,8 @@ def poster(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    facilitator: CurrentFacilitator,
+    event: FacilitatedEvent,
 ) -> Response:
-    event = events.require_facilitator(session, event_id, facilitator.id)
     return _pdf(printables.poster(event, join_url(request, settings, event.join_code)), event, "poster")
 
 
@@ -49,16 +55,14 @@ def table_cards(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    facilitator: CurrentFacilitator,
+    event: FacilitatedEvent,
 ) -> Response:
-    event = events.require_facilitator(session, event_id, facilitator.id)
     url = join_url(request, settings, event.join_code)
     return _pdf(printables.table_cards(event, url, events.teams(session, event_id)), event, "table-cards")
 
 
 @router.get("/events/{event_id}/print/paper-kit.pdf")
-def paper_kit(event_id: int, session: SessionDep, facilitator: CurrentFacilitator) -> Response:
-    event = events.require_facilitator(session, event_id, facilitator.id)
+def paper_kit(event_id: int, session: SessionDep, event: FacilitatedEvent) -> Response:
     body = printables.paper_kit(
         event, events.teams(session, event_id), journeys.stages(session, event.journey_map_id)
     )
@@ -124,8 +128,7 @@ def add_from_paper(
     event_id: int,
     request: Request,
     session: SessionDep,
-    facilitator: CurrentFacilitator,
-    publish: PublishDep,
+    write: WriteAsFacilitator,
     team_id: Annotated[str, Form(max_length=12)] = "",
     touchpoint_id: Annotated[str, Form(max_length=12)] = "",
     kind: Annotated[str, Form(max_length=20)] = "",
@@ -150,11 +153,7 @@ def add_from_paper(
                 "client_key": client_key or None,
             },
         )
-        with transaction(session):
-            event = events.require_facilitator(session, event_id, facilitator.id)
-            _annotation, messages = annotations.add_annotation(
-                session, event, annotations.FromPaper(team_id=data.team_id), data
-            )
+        enter_from_paper(write, event_id, data)
     except (Invalid, NotFound, Conflict) as exc:
         # The form again with what was typed, so a missed tick costs no retyping.
         entered["text"] = text[: TEXT_MAX * 2]
@@ -162,12 +161,11 @@ def add_from_paper(
             request,
             session,
             event_id,
-            facilitator.id,
+            write.facilitator_id,
             entered,
             message=exc.message,
             status_code=exc.status_code,
         )
-    publish(messages)
     # Back to the form with the same team and touchpoint, ready for the next note from that sheet.
     return RedirectResponse(
         f"/events/{event_id}/paper?team={data.team_id}&touchpoint={data.touchpoint_id}&added=1",

@@ -3,7 +3,14 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from app.db import transaction
-from app.deps import LimiterDep, ParticipantTokens, SessionDep, SettingsDep, remember_participant
+from app.deps import (
+    LimiterDep,
+    ParticipantTokens,
+    SessionDep,
+    SettingsDep,
+    WriteAsParticipant,
+    remember_participant,
+)
 from app.errors import NotFound
 from app.participants import service
 from app.security.limits import client_key
@@ -37,12 +44,9 @@ def join(
 
 
 @router.post("/events/{event_id}/return-code", status_code=201)
-def create_return_code(event_id: int, session: SessionDep, tokens: ParticipantTokens) -> dict[str, str]:
+def create_return_code(event_id: int, write: WriteAsParticipant) -> dict[str, str]:
     """A code to write down, to reach your contributions from another device. Shown once."""
-    with transaction(session):
-        participant = service.require_participant(session, event_id, tokens)
-        code = service.create_return_code(session, participant)
-    return {"return_code": code}
+    return {"return_code": write.participant(event_id, service.create_return_code)}
 
 
 @router.post("/return", status_code=201)

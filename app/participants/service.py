@@ -98,7 +98,7 @@ def normalise_return_code(code: str) -> str:
     return "-".join(letters[i : i + 4] for i in range(0, len(letters), 4))
 
 
-def create_return_code(session: Session, participant: Participant) -> str:
+def create_return_code(session: Session, event: Event, participant: Participant) -> str:
     """A code the participant writes down to reach their words from another device. Only its
     hash is kept; asking again replaces it."""
     code = normalise_return_code(

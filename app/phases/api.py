@@ -6,14 +6,13 @@ from typing import Any
 from fastapi import APIRouter, Body, Request, Response
 
 from app.annotations import service as annotations
-from app.db import transaction
 from app.deps import (
-    CurrentFacilitator,
     OptionalFacilitator,
     ParticipantTokens,
-    PublishDep,
     SessionDep,
     SettingsDep,
+    WriteAsFacilitator,
+    WriteAsParticipant,
     board_link_url,
 )
 from app.events import service as events
@@ -54,28 +53,19 @@ def set_phase(
     event_id: int,
     body: service.PhaseChange,
     session: SessionDep,
-    facilitator: CurrentFacilitator,
-    publish: PublishDep,
+    write: WriteAsFacilitator,
 ) -> dict[str, Any]:
     """Move the room to a phase (`welcome`, `principles`, `journey_mapping`, `lens_walk`,
     `prioritise`, `vote`, `action_plan`, `close`, or one the facilitator added); optionally keep
     writing private in it. Sends `phase.changed` (and `timer.changed`: the timer is reset)."""
-    with transaction(session):
-        event = events.require_facilitator(session, event_id, facilitator.id)
-        messages = service.set_phase(session, event, body)
-    publish(messages)
-    return service.describe_room(session, event, for_facilitator=True)
+    write.facilitator(event_id, service.set_phase, body)
+    return service.describe_room(session, write.event, for_facilitator=True)
 
 
 @router.post("/events/{event_id}/reveal")
-def reveal(
-    event_id: int, session: SessionDep, facilitator: CurrentFacilitator, publish: PublishDep
-) -> dict[str, Any]:
+def reveal(event_id: int, write: WriteAsFacilitator) -> dict[str, Any]:
     """Share everything written in private with the room at once (`annotations.revealed`)."""
-    with transaction(session):
-        event = events.require_facilitator(session, event_id, facilitator.id)
-        messages = annotations.reveal(session, event)
-    publish(messages)
+    messages = write.facilitator(event_id, annotations.reveal)
     return {"revealed": sum((m.data or {}).get("count", 0) for m in messages)}
 
 
@@ -83,33 +73,23 @@ def reveal(
 def set_spotlight(
     event_id: int,
     session: SessionDep,
-    facilitator: CurrentFacilitator,
-    publish: PublishDep,
+    write: WriteAsFacilitator,
     body: service.SpotlightChange | None = Body(default=None),
 ) -> dict[str, Any]:
     """Spotlight a stage or a touchpoint, or nothing (`null` or `{}`): `spotlight.changed`."""
-    change = body or service.SpotlightChange()
-    with transaction(session):
-        event = events.require_facilitator(session, event_id, facilitator.id)
-        messages = service.set_spotlight(session, event, change)
-    publish(messages)
-    return service.describe_room(session, event, for_facilitator=True)
+    write.facilitator(event_id, service.set_spotlight, body or service.SpotlightChange())
+    return service.describe_room(session, write.event, for_facilitator=True)
 
 
 @router.post("/events/{event_id}/timer")
 def control_timer(
     event_id: int,
     body: service.TimerAction,
-    session: SessionDep,
-    facilitator: CurrentFacilitator,
-    publish: PublishDep,
+    write: WriteAsFacilitator,
 ) -> dict[str, Any]:
     """`start` (optionally with `seconds`), `pause`, or `add` (`seconds`, default 60): `timer.changed`."""
-    with transaction(session):
-        event = events.require_facilitator(session, event_id, facilitator.id)
-        messages = service.control_timer(session, event, body)
-    publish(messages)
-    return service.timer_state(event).to_dict()
+    write.facilitator(event_id, service.control_timer, body)
+    return service.timer_state(write.event).to_dict()
 
 
 @router.post("/events/{event_id}/board")
@@ -117,30 +97,21 @@ def set_board_view(
     event_id: int,
     body: board.BoardViewChange,
     session: SessionDep,
-    facilitator: CurrentFacilitator,
-    publish: PublishDep,
+    write: WriteAsFacilitator,
 ) -> dict[str, Any]:
     """What the projector shows: `journey`, `wall` (optionally filtered by stage, touchpoint,
     principle, team or kind), `principles`, `priorities` or `actions`: `board.changed`."""
-    with transaction(session):
-        event = events.require_facilitator(session, event_id, facilitator.id)
-        messages = board.set_board_view(session, event, body)
-    publish(messages)
-    return service.describe_room(session, event, for_facilitator=True)["board"]
+    write.facilitator(event_id, board.set_board_view, body)
+    return service.describe_room(session, write.event, for_facilitator=True)["board"]
 
 
 @router.post("/events/{event_id}/agenda", status_code=201)
 def add_phase(
     event_id: int,
     body: service.PhaseCreate,
-    session: SessionDep,
-    facilitator: CurrentFacilitator,
-    publish: PublishDep,
+    write: WriteAsFacilitator,
 ) -> dict[str, Any]:
-    with transaction(session):
-        event = events.require_facilitator(session, event_id, facilitator.id)
-        phase, messages = service.add_phase(session, event, body)
-    publish(messages)
+    phase, _messages = write.facilitator(event_id, service.add_phase, body)
     return service.phase_dict(phase)
 
 
@@ -149,34 +120,23 @@ def update_phase(
     event_id: int,
     slug: str,
     body: service.PhaseUpdate,
-    session: SessionDep,
-    facilitator: CurrentFacilitator,
-    publish: PublishDep,
+    write: WriteAsFacilitator,
 ) -> dict[str, Any]:
     """Rename, set the duration, skip or include, keep writing private, or move (`position`)."""
-    with transaction(session):
-        event = events.require_facilitator(session, event_id, facilitator.id)
-        phase, messages = service.update_phase(session, event, slug, body)
-    publish(messages)
+    phase, _messages = write.facilitator(event_id, service.update_phase, slug, body)
     return service.phase_dict(phase)
 
 
 @router.post("/events/{event_id}/ready")
 def set_ready(
     event_id: int,
-    session: SessionDep,
-    tokens: ParticipantTokens,
-    publish: PublishDep,
+    write: WriteAsParticipant,
     body: service.ReadyChange | None = Body(default=None),
 ) -> dict[str, Any]:
     """A participant is done with the current phase (`done: false` undoes it). Only a count is shown."""
     change = body or service.ReadyChange()
-    with transaction(session):
-        event = events.get_event(session, event_id)
-        participant = participants.require_participant(session, event_id, tokens)
-        messages = service.set_ready(session, event, participant, done=change.done)
-    publish(messages)
-    return {"phase": event.phase, "done": change.done}
+    write.participant(event_id, service.set_ready, done=change.done)
+    return {"phase": write.event.phase, "done": change.done}
 
 
 @router.post("/events/{event_id}/board-link", status_code=201)
@@ -184,28 +144,18 @@ def create_board_link(
     event_id: int,
     request: Request,
     response: Response,
-    session: SessionDep,
     settings: SettingsDep,
-    facilitator: CurrentFacilitator,
-    publish: PublishDep,
+    write: WriteAsFacilitator,
 ) -> dict[str, str]:
     """A secret link that opens this event's board with no sign-in (for the venue's PC). Shown only
     now; asking again replaces it, and boards opened with the old link close."""
-    with transaction(session):
-        event = events.require_facilitator(session, event_id, facilitator.id)
-        token, messages = board_link.create_board_link(session, event)
-    publish(messages)
+    token, _messages = write.facilitator(event_id, board_link.create_board_link)
     response.headers["Cache-Control"] = "no-store"
     return {"url": board_link_url(request, settings, token)}
 
 
 @router.delete("/events/{event_id}/board-link", status_code=204)
-def revoke_board_link(
-    event_id: int, session: SessionDep, facilitator: CurrentFacilitator, publish: PublishDep
-) -> Response:
+def revoke_board_link(event_id: int, write: WriteAsFacilitator) -> Response:
     """The link stops working, and boards open with it close within seconds."""
-    with transaction(session):
-        event = events.require_facilitator(session, event_id, facilitator.id)
-        messages = board_link.revoke_board_link(session, event)
-    publish(messages)
+    write.facilitator(event_id, board_link.revoke_board_link)
     return Response(status_code=204)

@@ -1,26 +1,38 @@
 """Room controls as pages and forms: the console's phase, timer, spotlight, reveal and board
-controls, the agenda page, who is here, and a participant's "I'm done"."""
+controls, the agenda page, who is here, the board link for the venue PC, and a participant's
+"I'm done"."""
 
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 
 from app.annotations import service as annotations
-from app.db import transaction
-from app.deps import CurrentFacilitator, ParticipantTokens, PublishDep, SessionDep, SettingsDep
+from app.deps import (
+    FacilitatedEvent,
+    ParticipantTokens,
+    SessionDep,
+    SettingsDep,
+    WriteAsFacilitator,
+    WriteAsParticipant,
+    board_link_url,
+)
 from app.errors import Invalid
 from app.events import service as events
+from app.events.models import Event
 from app.forms import optional_int, validate
 from app.participants import groups
 from app.participants import service as participants
-from app.phases import board, service
+from app.phases import board, board_link, service
+from app.phases.models import Phase
 from app.roomlog.service import RoomMessage
 from app.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
 Flag = Literal["", "true", "false"]
+PhaseAction = Literal["save", "up", "down", "skip", "include"]
 
 
 def _to_console(request: Request, event_id: int) -> Response:
@@ -43,9 +55,7 @@ def _split(value: str) -> tuple[str, str] | None:
 def set_phase(
     event_id: int,
     request: Request,
-    session: SessionDep,
-    facilitator: CurrentFacilitator,
-    publish: PublishDep,
+    write: WriteAsFacilitator,
     phase: Annotated[str, Form(max_length=40)],
     private_writing: Annotated[Flag, Form()] = "",
 ) -> Response:
@@ -53,21 +63,13 @@ def set_phase(
         service.PhaseChange,
         {"phase": phase, "private_writing": None if not private_writing else private_writing == "true"},
     )
-    with transaction(session):
-        event = events.require_facilitator(session, event_id, facilitator.id)
-        messages = service.set_phase(session, event, data)
-    publish(messages)
+    write.facilitator(event_id, service.set_phase, data)
     return _to_console(request, event_id)
 
 
 @router.post("/events/{event_id}/reveal")
-def reveal(
-    event_id: int, request: Request, session: SessionDep, facilitator: CurrentFacilitator, publish: PublishDep
-) -> Response:
-    with transaction(session):
-        event = events.require_facilitator(session, event_id, facilitator.id)
-        messages = annotations.reveal(session, event)
-    publish(messages)
+def reveal(event_id: int, request: Request, write: WriteAsFacilitator) -> Response:
+    write.facilitator(event_id, annotations.reveal)
     return _to_console(request, event_id)
 
 
@@ -75,17 +77,12 @@ def reveal(
 def control_timer(
     event_id: int,
     request: Request,
-    session: SessionDep,
-    facilitator: CurrentFacilitator,
-    publish: PublishDep,
+    write: WriteAsFacilitator,
     action: Annotated[str, Form(max_length=10)],
     seconds: Annotated[str, Form(max_length=6)] = "",
 ) -> Response:
     data = validate(service.TimerAction, {"action": action, "seconds": optional_int(seconds)})
-    with transaction(session):
-        event = events.require_facilitator(session, event_id, facilitator.id)
-        messages = service.control_timer(session, event, data)
-    publish(messages)
+    write.facilitator(event_id, service.control_timer, data)
     return _to_console(request, event_id)
 
 
@@ -93,9 +90,7 @@ def control_timer(
 def set_spotlight(
     event_id: int,
     request: Request,
-    session: SessionDep,
-    facilitator: CurrentFacilitator,
-    publish: PublishDep,
+    write: WriteAsFacilitator,
     target: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     picked = _split(target)
@@ -103,10 +98,7 @@ def set_spotlight(
         raise Invalid("Choose a stage or a touchpoint.")
     body = {f"{picked[0]}_id": optional_int(picked[1])} if picked else {}
     data = validate(service.SpotlightChange, body)
-    with transaction(session):
-        event = events.require_facilitator(session, event_id, facilitator.id)
-        messages = service.set_spotlight(session, event, data)
-    publish(messages)
+    write.facilitator(event_id, service.set_spotlight, data)
     return _to_console(request, event_id)
 
 
@@ -114,9 +106,7 @@ def set_spotlight(
 def set_board_view(
     event_id: int,
     request: Request,
-    session: SessionDep,
-    facilitator: CurrentFacilitator,
-    publish: PublishDep,
+    write: WriteAsFacilitator,
     view: Annotated[str, Form(max_length=20)],
     filter: Annotated[str, Form(max_length=60)] = "",
 ) -> Response:
@@ -125,10 +115,7 @@ def set_board_view(
         board.BoardViewChange,
         {"view": view, "filter": {"by": picked[0], "value": picked[1]} if picked else None},
     )
-    with transaction(session):
-        event = events.require_facilitator(session, event_id, facilitator.id)
-        messages = board.set_board_view(session, event, data)
-    publish(messages)
+    write.facilitator(event_id, board.set_board_view, data)
     return _to_console(request, event_id)
 
 
@@ -138,10 +125,9 @@ def here(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    facilitator: CurrentFacilitator,
+    event: FacilitatedEvent,
 ) -> Response:
     """Who is here, as counts; the console polls it (joining is not a room event)."""
-    event = events.require_facilitator(session, event_id, facilitator.id)
     ctx = {"event": event, "here": groups.here_counts(session, event_id, settings.min_group_size)}
     return render(request, "phases/here.html", ctx)
 
@@ -150,10 +136,7 @@ def here(
 
 
 @router.get("/events/{event_id}/agenda")
-def agenda_page(
-    event_id: int, request: Request, session: SessionDep, facilitator: CurrentFacilitator
-) -> Response:
-    event = events.require_facilitator(session, event_id, facilitator.id)
+def agenda_page(event_id: int, request: Request, session: SessionDep, event: FacilitatedEvent) -> Response:
     return render(
         request,
         "phases/agenda.html",
@@ -168,66 +151,73 @@ def agenda_page(
 @router.post("/events/{event_id}/agenda")
 def add_phase(
     event_id: int,
-    session: SessionDep,
-    facilitator: CurrentFacilitator,
-    publish: PublishDep,
+    write: WriteAsFacilitator,
     name: Annotated[str, Form(max_length=200)],
     duration_minutes: Annotated[str, Form(max_length=4)] = "15",
 ) -> Response:
     data = validate(
         service.PhaseCreate, {"name": name, "duration_minutes": optional_int(duration_minutes) or 15}
     )
-    with transaction(session):
-        event = events.require_facilitator(session, event_id, facilitator.id)
-        _phase, messages = service.add_phase(session, event, data)
-    publish(messages)
+    write.facilitator(event_id, service.add_phase, data)
     return RedirectResponse(f"/events/{event_id}/agenda", status_code=303)
+
+
+def _change_phase(
+    session: Session,
+    event: Event,
+    slug: str,
+    action: PhaseAction,
+    name: str,
+    duration_minutes: str,
+    private_writing: Flag,
+) -> tuple[Phase, list[RoomMessage]]:
+    if action in ("up", "down"):
+        return service.move_phase(session, event, slug, -1 if action == "up" else 1)
+    fields: dict[str, object] = {"skipped": action == "skip"}
+    if action == "save":
+        fields = {
+            "name": name,
+            "duration_minutes": optional_int(duration_minutes),
+            "private_writing": private_writing == "true",
+        }
+    return service.update_phase(session, event, slug, validate(service.PhaseUpdate, fields))
 
 
 @router.post("/events/{event_id}/agenda/{slug}")
 def change_phase(
     event_id: int,
     slug: str,
-    session: SessionDep,
-    facilitator: CurrentFacilitator,
-    publish: PublishDep,
-    action: Annotated[Literal["save", "up", "down", "skip", "include"], Form()],
+    write: WriteAsFacilitator,
+    action: Annotated[PhaseAction, Form()],
     name: Annotated[str, Form(max_length=200)] = "",
     duration_minutes: Annotated[str, Form(max_length=4)] = "",
     private_writing: Annotated[Flag, Form()] = "",
 ) -> Response:
-    messages: list[RoomMessage]
-    with transaction(session):
-        event = events.require_facilitator(session, event_id, facilitator.id)
-        if action in ("up", "down"):
-            _phase, messages = service.move_phase(session, event, slug, -1 if action == "up" else 1)
-        else:
-            fields: dict[str, object] = {"skipped": action == "skip"} if action != "save" else {}
-            if action == "save":
-                fields = {
-                    "name": name,
-                    "duration_minutes": optional_int(duration_minutes),
-                    "private_writing": private_writing == "true",
-                }
-            _phase, messages = service.update_phase(
-                session, event, slug, validate(service.PhaseUpdate, fields)
-            )
-    publish(messages)
+    write.facilitator(event_id, _change_phase, slug, action, name, duration_minutes, private_writing)
     return RedirectResponse(f"/events/{event_id}/agenda#phase-{slug}", status_code=303)
 
 
-@router.post("/events/{event_id}/facilitators")
-def add_facilitator(
-    event_id: int,
-    session: SessionDep,
-    facilitator: CurrentFacilitator,
-    email: Annotated[str, Form(max_length=254)],
+# ---- the board link for the venue PC -----------------------------------------------------------
+
+
+@router.post("/events/{event_id}/board-link")
+def create_board_link(
+    event_id: int, request: Request, settings: SettingsDep, write: WriteAsFacilitator
 ) -> Response:
-    data = validate(events.FacilitatorAdd, {"email": email})
-    with transaction(session):
-        event = events.require_facilitator(session, event_id, facilitator.id)
-        events.add_facilitator(session, event, email=data.email)
-    return RedirectResponse(f"/events/{event_id}/agenda#facilitators", status_code=303)
+    token, _messages = write.facilitator(event_id, board_link.create_board_link)
+    response = render(
+        request,
+        "events/board_link.html",
+        {"event": write.event, "board_url": board_link_url(request, settings, token)},
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/events/{event_id}/board-link/revoke")
+def revoke_board_link(event_id: int, write: WriteAsFacilitator) -> Response:
+    write.facilitator(event_id, board_link.revoke_board_link)
+    return RedirectResponse(f"/events/{event_id}#board-link", status_code=303)
 
 
 # ---- a participant's "I'm done" ----------------------------------------------------------------
@@ -254,15 +244,10 @@ def set_ready(
     event_id: int,
     request: Request,
     session: SessionDep,
-    tokens: ParticipantTokens,
-    publish: PublishDep,
+    write: WriteAsParticipant,
     done: Annotated[Literal["true", "false"], Form()] = "true",
 ) -> Response:
-    with transaction(session):
-        event = events.get_event(session, event_id)
-        participant = participants.require_participant(session, event_id, tokens)
-        messages = service.set_ready(session, event, participant, done=done == "true")
-    publish(messages)
+    write.participant(event_id, service.set_ready, done=done == "true")
     if not is_htmx(request):
         return RedirectResponse(f"/events/{event_id}/journey#ready", status_code=303)
-    return _ready_block(request, session, event_id, tokens)
+    return _ready_block(request, session, event_id, write.tokens)

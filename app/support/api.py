@@ -2,13 +2,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from app.db import transaction
-from app.deps import CurrentFacilitator, ParticipantTokens, PublishDep, SessionDep, SettingsDep
-from app.errors import NotFound
+from app.deps import CurrentFacilitator, SessionDep, SettingsDep, WriteAsFacilitator, WriteAsParticipant
 from app.events import service as events
-from app.participants import service as participants
 from app.support import service
-from app.support.models import SupportRequest
 
 router = APIRouter(prefix="/api/v1", tags=["support"])
 
@@ -17,41 +13,22 @@ router = APIRouter(prefix="/api/v1", tags=["support"])
 def request_support(
     event_id: int,
     body: service.SupportIn,
-    session: SessionDep,
-    tokens: ParticipantTokens,
-    publish: PublishDep,
+    write: WriteAsParticipant,
 ) -> dict[str, Any]:
     """A private signal that only the event's facilitators see."""
-    with transaction(session):
-        event = events.get_event(session, event_id)
-        participant = participants.require_participant(session, event_id, tokens)
-        request, messages = service.request_support(session, event, participant, body)
-    publish(messages)
+    request, _messages = write.participant(event_id, service.request_support, body)
     return {"id": request.id, "kind": request.kind.value}
 
 
 @router.post("/support/{request_id}/handled")
-def mark_handled(
-    request_id: int, session: SessionDep, facilitator: CurrentFacilitator, publish: PublishDep
-) -> dict[str, Any]:
-    request = session.get(SupportRequest, request_id)
-    if request is None:
-        raise NotFound("That request does not exist.")
-    with transaction(session):
-        event = events.require_facilitator(session, request.event_id, facilitator.id)
-        messages = service.mark_handled(session, event, request_id)
-    publish(messages)
+def mark_handled(request_id: int, write: WriteAsFacilitator) -> dict[str, Any]:
+    write.facilitator(lambda s: service.get_request(s, request_id).event_id, service.mark_handled, request_id)
     return {"id": request_id, "handled": True}
 
 
 @router.post("/events/{event_id}/check-ins", status_code=201)
-def check_in(
-    event_id: int, body: service.CheckInIn, session: SessionDep, tokens: ParticipantTokens
-) -> dict[str, Any]:
-    with transaction(session):
-        event = events.get_event(session, event_id)
-        participant = participants.require_participant(session, event_id, tokens)
-        answer = service.check_in(session, event, participant, body)
+def check_in(event_id: int, body: service.CheckInIn, write: WriteAsParticipant) -> dict[str, Any]:
+    answer = write.participant(event_id, service.check_in, body)
     return {"moment": answer.moment.value, "feeling": answer.feeling.value}
 
 

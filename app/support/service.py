@@ -48,6 +48,13 @@ def request_support(
     ]
 
 
+def get_request(session: Session, request_id: int) -> SupportRequest:
+    request = session.get(SupportRequest, request_id)
+    if request is None:
+        raise NotFound("That request does not exist.")
+    return request
+
+
 def mark_handled(session: Session, event: Event, request_id: int) -> list[RoomMessage]:
     request = session.get(SupportRequest, request_id)
     if request is None or request.event_id != event.id:

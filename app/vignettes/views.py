@@ -3,8 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.db import transaction
-from app.deps import CurrentFacilitator, SessionDep
+from app.deps import CurrentFacilitator, SessionDep, WriteAsFacilitator
 from app.forms import optional_int, validate
 from app.templating import render
 from app.vignettes import service
@@ -24,8 +23,7 @@ def new_vignette_page(request: Request, facilitator: CurrentFacilitator) -> Resp
 
 @router.post("/vignettes/new")
 def new_vignette(
-    session: SessionDep,
-    facilitator: CurrentFacilitator,
+    write: WriteAsFacilitator,
     name: Annotated[str, Form(max_length=200)],
     summary: Annotated[str, Form(max_length=1000)],
     age: Annotated[str, Form(max_length=5)] = "",
@@ -46,6 +44,5 @@ def new_vignette(
             "content_notes": [n for n in content_notes.split(",") if n.strip()],
         },
     )
-    with transaction(session):
-        service.create_vignette(session, data, facilitator_id=facilitator.id or 0)
+    write.account(service.create_vignette, data, facilitator_id=write.signed_in_id)
     return RedirectResponse("/vignettes", status_code=303)

@@ -4,15 +4,14 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from app.db import transaction
 from app.deps import (
-    CurrentFacilitator,
     OptionalFacilitator,
     ParticipantTokens,
     ParticipantWrite,
-    PublishDep,
     SessionDep,
     SettingsDep,
+    WriteAsFacilitator,
+    WriteAsParticipant,
 )
 from app.events import service as events
 from app.improvements import service as improvements
@@ -39,35 +38,27 @@ def get_voting(
 def change_voting(
     event_id: int,
     body: service.VotingSettings,
-    session: SessionDep,
-    facilitator: CurrentFacilitator,
-    publish: PublishDep,
+    write: WriteAsFacilitator,
 ) -> dict[str, Any]:
     """Open or close voting, set the budget and the most dots on one improvement, reveal the
     tally, let participants group. The tally stays hidden from participants until revealed."""
-    with transaction(session):
-        event = events.require_facilitator(session, event_id, facilitator.id)
-        messages = service.change_voting(session, event, body)
-        out = service.voting_state(event)
-    publish(messages)
-    return out
+    write.facilitator(event_id, service.change_voting, body)
+    return service.voting_state(write.event)
 
 
 @router.put("/improvements/{improvement_id}/vote", dependencies=[ParticipantWrite])
 def cast_vote(
     improvement_id: int,
     body: service.VoteCast,
-    session: SessionDep,
-    tokens: ParticipantTokens,
-    publish: PublishDep,
+    write: WriteAsParticipant,
 ) -> dict[str, Any]:
     """Set your dots on one improvement (0 takes them off). Spending more than your budget is a 409."""
-    with transaction(session):
-        event_id = improvements.get_improvement(session, improvement_id).event_id
-        event = events.get_event(session, event_id)
-        participant = participants.require_participant(session, event_id, tokens)
-        mine, messages = service.cast_vote(session, event, participant, improvement_id, body.dots)
-    publish(messages)
+    mine, _messages = write.participant(
+        lambda s: improvements.get_improvement(s, improvement_id).event_id,
+        service.cast_vote,
+        improvement_id,
+        body.dots,
+    )
     return mine.to_dict()
 
 

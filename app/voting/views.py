@@ -6,15 +6,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.db import transaction
 from app.deps import (
-    CurrentFacilitator,
     OptionalFacilitator,
     ParticipantTokens,
     ParticipantWrite,
-    PublishDep,
     SessionDep,
     SettingsDep,
+    WriteAsFacilitator,
+    WriteAsParticipant,
 )
 from app.errors import DomainError
 from app.events import service as events
@@ -80,19 +79,14 @@ def vote(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    tokens: ParticipantTokens,
-    publish: PublishDep,
+    write: WriteAsParticipant,
     change: Annotated[Literal["add", "remove"], Form()],
 ) -> Response:
     """One dot more or less on one improvement. Trying to spend more than the budget is a 409 with
     the reason, shown on the card that was pressed."""
-    participant = participants.require_participant(session, event_id, tokens)
+    participant = participants.require_participant(session, event_id, write.tokens)
     try:
-        with transaction(session):
-            event = events.get_event(session, event_id)
-            _mine, messages = service.change_vote(
-                session, event, participant, improvement_id, 1 if change == "add" else -1
-            )
+        write.participant(event_id, service.change_vote, improvement_id, 1 if change == "add" else -1)
     except DomainError as exc:
         session.expire_all()
         event = events.get_event(session, event_id)
@@ -101,10 +95,9 @@ def vote(
         if is_htmx(request):
             return render(request, TEMPLATE, ctx, block="vote_update", status_code=exc.status_code)
         return render(request, TEMPLATE, ctx, status_code=exc.status_code)
-    publish(messages)
     if not is_htmx(request):
         return RedirectResponse(f"/events/{event_id}/priorities#priority-{improvement_id}", status_code=303)
-    ctx = _context(session, event, participant, settings)
+    ctx = _context(session, write.event, participant, settings)
     ctx["tapped"] = improvement_id
     ctx["changed"] = next((p for p in ctx["plist"].rows if p.improvement.id == improvement_id), None)
     return render(request, TEMPLATE, ctx, block="vote_update")
@@ -113,9 +106,7 @@ def vote(
 @router.post("/events/{event_id}/voting")
 def change_voting(
     event_id: int,
-    session: SessionDep,
-    facilitator: CurrentFacilitator,
-    publish: PublishDep,
+    write: WriteAsFacilitator,
     status: Annotated[Literal["", "not_open", "open", "closed"], Form()] = "",
     revealed: Annotated[Flag, Form()] = "",
     participants_may_group: Annotated[Flag, Form()] = "",
@@ -133,10 +124,7 @@ def change_voting(
         "max_dots_per_improvement": optional_int(max_dots_per_improvement),
     }
     data = validate(service.VotingSettings, {k: v for k, v in fields.items() if v is not None})
-    with transaction(session):
-        event = events.require_facilitator(session, event_id, facilitator.id)
-        messages = service.change_voting(session, event, data)
-    publish(messages)
+    write.facilitator(event_id, service.change_voting, data)
     if back == "priorities":
         return RedirectResponse(f"/events/{event_id}/priorities#voting", status_code=303)
     return RedirectResponse(f"/events/{event_id}/improvements?said=voting#voting", status_code=303)
