@@ -321,7 +321,7 @@ def form(**extra: Any) -> dict[str, Any]:
         "name": unique("Aileen"),
         "age": "27",
         "summary": "Aileen is expecting her first child and has been told to move out of her flat.",
-        "story": "Aileen is 27.\n\nHer landlord has given her notice.",
+        "story": "Aileen is 27.\r\n\r\nHer landlord has given her notice.",  # as a browser posts it
         "referral_route": "Her midwife",
         "tier": "mid",
         "tier_label": "",
@@ -350,6 +350,7 @@ def test_the_form_writes_and_changes_a_vignette(facilitator: httpx.Client) -> No
     v = by_name(facilitator, data["name"])
     assert v["content_notes"] == ["anxiety", "domestic abuse", "eviction", "pregnancy"]
     assert v["prompts"] == ["Trust: does she know who to call?", "Choice: can she choose where to meet?"]
+    assert v["story"] == "Aileen is 27.\n\nHer landlord has given her notice."  # two paragraphs
     assert v["age"] == 27 and v["tier_label"] == "Mid risk, with mental and/or physical health difficulties"
 
     edit = facilitator.get(f"/vignettes/{v['slug']}/edit").text

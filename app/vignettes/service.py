@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from sqlmodel import Session, col, func, select
 
 from app.errors import Conflict, Invalid, NotFound
@@ -42,7 +42,15 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Tier = Literal["", "lower", "mid", "higher"]
 
 
-class VignetteCreate(BaseModel):
+class _Lines(BaseModel):
+    @field_validator("story", "discussion_purpose", "summary", check_fields=False)
+    @classmethod
+    def _unix_lines(cls, value: str) -> str:
+        # A browser's form posts line breaks as CRLF; paragraphs are split on empty lines.
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class VignetteCreate(_Lines):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     slug: str | None = Field(default=None, min_length=2, max_length=60, pattern=SLUG_PATTERN)
     name: str = Field(min_length=1, max_length=80)
@@ -58,7 +66,7 @@ class VignetteCreate(BaseModel):
     source: str = Field(default="", max_length=500)
 
 
-class VignetteUpdate(BaseModel):
+class VignetteUpdate(_Lines):
     """Only the fields sent change (`exclude_unset`); `archived` hides or restores it."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

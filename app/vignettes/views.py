@@ -78,6 +78,15 @@ class VignetteForm:
         }
         self.preview = then == "preview"
 
+    def keep_order_of(self, notes: list[str]) -> None:
+        """The checkboxes come in the list's order: notes a vignette already had keep their place
+        (the first is usually the one that matters most), and new ones follow."""
+        place = {note.casefold(): n for n, note in enumerate(notes)}
+        written = self.values["content_notes"]
+        self.values["content_notes"] = sorted(
+            written, key=lambda note: place.get(note.strip().casefold(), len(place) + written.index(note))
+        )
+
     def data(self) -> dict[str, Any]:
         return {**self.values, "age": optional_int(self.values["age"]) if self.values["age"] else None}
 
@@ -183,6 +192,7 @@ def edit_vignette(
     form: Annotated[VignetteForm, Depends()],
 ) -> Response:
     vignette = service.get_vignette(session, slug[:80])
+    form.keep_order_of(vignette.content_notes)
     try:
         data = validate(service.VignetteUpdate, form.data())
         with transaction(session):
