@@ -373,7 +373,9 @@ def test_a_bad_form_keeps_what_was_typed_and_saves_nothing(facilitator: httpx.Cl
     assert refused.status_code == 422
     assert "Summary" in refused.text and "Nothing was saved" in refused.text
     assert "A story I took a long time to write." in refused.text and data["name"] in refused.text
-    assert facilitator.post("/vignettes/new", data=form(age="old")).status_code == 422
+    old = facilitator.post("/vignettes/new", data=form(age="old"))
+    assert old.status_code == 422 and "Age: write a whole number" in old.text
+    assert facilitator.post("/vignettes/new", data=form(age="121")).status_code == 422
     assert facilitator.post("/vignettes/new", data=form(other_notes="x" * 61)).status_code == 422
     assert facilitator.post("/vignettes/new", data=form(prompts="\n".join(["Q?"] * 7))).status_code == 422
     assert every(facilitator) == before

@@ -10,26 +10,17 @@ from sqlmodel import Session
 
 from app.db import transaction
 from app.deps import CurrentFacilitator, SessionDep
-from app.errors import DomainError
+from app.errors import DomainError, Invalid
 from app.events import service as events
-from app.forms import optional_int, validate
+from app.forms import validate
 from app.templating import render
 from app.vignettes import service
 from app.vignettes.models import Vignette
 
 router = APIRouter(include_in_schema=False)
 
-FORM_FIELDS = (
-    "name",
-    "age",
-    "summary",
-    "story",
-    "referral_route",
-    "tier",
-    "tier_label",
-    "discussion_purpose",
-)
-FORM_FIELDS += ("source",)
+FORM_FIELDS = ("name", "age", "summary", "story", "referral_route", "tier", "tier_label")
+FORM_FIELDS += ("discussion_purpose", "source")
 DONE = {
     "saved": "Saved.",
     "archived": "Archived: it is no longer offered for new teams. Events that use it keep it.",
@@ -88,7 +79,10 @@ class VignetteForm:
         )
 
     def data(self) -> dict[str, Any]:
-        return {**self.values, "age": optional_int(self.values["age"]) if self.values["age"] else None}
+        age = self.values["age"].strip()
+        if age and not (age.isdigit() and len(age) <= 3):
+            raise Invalid("Age: write a whole number from 0 to 120, or leave it empty.")
+        return {**self.values, "age": int(age) if age else None}
 
 
 def _form_values(vignette: Vignette) -> dict[str, Any]:
