@@ -20,6 +20,8 @@ class Vignette(SQLModel, table=True):
     prompts: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     source: str = Field(default="", max_length=500)
     builtin: bool = False
+    # Hidden from the lists facilitators choose from; still shown to the events that use it.
+    archived: bool = False
     created_by: int | None = Field(default=None, foreign_key="facilitator.id", ondelete="SET NULL")
 
     def public(self) -> dict[str, Any]:
@@ -38,4 +40,5 @@ class Vignette(SQLModel, table=True):
             "prompts": self.prompts,
             "source": self.source,
             "builtin": self.builtin,
+            "archived": self.archived,
         }

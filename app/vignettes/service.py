@@ -4,14 +4,15 @@ vignettes facilitators write themselves."""
 import re
 import secrets
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import Session, col, select
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from sqlmodel import Session, col, func, select
 
-from app.errors import Invalid
+from app.errors import Conflict, Invalid, NotFound
 from app.vignettes.models import Vignette
 
 _CATALOGUE_FIELDS = (
@@ -30,15 +31,81 @@ _CATALOGUE_FIELDS = (
 )
 
 
-class VignetteCreate(BaseModel):
+# Every text a facilitator writes has a limit; the numbers match the table's columns.
+_Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+_Prompt = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+MAX_CONTENT_NOTES = 12
+MAX_PROMPTS = 6
+MAX_OWN_VIGNETTES = 1000
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+# The built-in tiers (vignettes/README.md); own vignettes may also leave the tier unset.
+Tier = Literal["", "lower", "mid", "higher"]
+
+
+class _Lines(BaseModel):
+    @field_validator("story", "discussion_purpose", "summary", check_fields=False)
+    @classmethod
+    def _unix_lines(cls, value: str) -> str:
+        # A browser's form posts line breaks as CRLF; paragraphs are split on empty lines.
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class VignetteCreate(_Lines):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    slug: str | None = Field(default=None, min_length=2, max_length=60, pattern=SLUG_PATTERN)
     name: str = Field(min_length=1, max_length=80)
     age: int | None = Field(default=None, ge=0, le=120)
     summary: str = Field(min_length=1, max_length=500)
     story: str = Field(default="", max_length=6000)
     referral_route: str = Field(default="", max_length=200)
+    tier: Tier = ""
+    tier_label: str = Field(default="", max_length=80)
     discussion_purpose: str = Field(default="", max_length=1000)
-    content_notes: list[Annotated[str, Field(max_length=80)]] = Field(default_factory=list, max_length=12)
+    content_notes: list[_Note] = Field(default_factory=list, max_length=MAX_CONTENT_NOTES)
+    prompts: list[_Prompt] = Field(default_factory=list, max_length=MAX_PROMPTS)
+    source: str = Field(default="", max_length=500)
+
+
+class VignetteUpdate(_Lines):
+    """Only the fields sent change (`exclude_unset`); `archived` hides or restores it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: str = Field(default="", min_length=1, max_length=80)
+    age: int | None = Field(default=None, ge=0, le=120)
+    summary: str = Field(default="", min_length=1, max_length=500)
+    story: str = Field(default="", max_length=6000)
+    referral_route: str = Field(default="", max_length=200)
+    tier: Tier = ""
+    tier_label: str = Field(default="", max_length=80)
+    discussion_purpose: str = Field(default="", max_length=1000)
+    content_notes: list[_Note] = Field(default_factory=list, max_length=MAX_CONTENT_NOTES)
+    prompts: list[_Prompt] = Field(default_factory=list, max_length=MAX_PROMPTS)
+    source: str = Field(default="", max_length=500)
+    archived: bool = False
+
+
+class VignetteDuplicate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    slug: str | None = Field(default=None, min_length=2, max_length=60, pattern=SLUG_PATTERN)
+    name: str | None = Field(default=None, min_length=1, max_length=80)
+
+
+class VignettePublic(BaseModel):
+    slug: str
+    name: str
+    age: int | None
+    team: int | None
+    tier: str
+    tier_label: str
+    referral_route: str
+    summary: str
+    story: str
+    discussion_purpose: str
+    content_notes: list[str]
+    prompts: list[str]
+    source: str
+    builtin: bool
+    archived: bool
 
 
 @dataclass(frozen=True)
@@ -66,8 +133,36 @@ def load_catalogue(session: Session, folder: Path) -> int:
     return count
 
 
-def list_vignettes(session: Session) -> list[Vignette]:
-    return list(session.exec(select(Vignette).order_by(col(Vignette.team), col(Vignette.name))))
+def list_vignettes(session: Session, *, include_archived: bool = False) -> list[Vignette]:
+    """What facilitators choose from: archived vignettes only when asked for."""
+    query = select(Vignette)
+    if not include_archived:
+        query = query.where(col(Vignette.archived).is_(False))
+    return list(session.exec(query.order_by(col(Vignette.team), col(Vignette.name), col(Vignette.id))))
+
+
+def get_vignette(session: Session, slug: str) -> Vignette:
+    vignette = session.exec(select(Vignette).where(Vignette.slug == slug)).first()
+    if vignette is None:
+        raise NotFound("There is no vignette with that slug.")
+    return vignette
+
+
+def common_content_notes(session: Session) -> list[str]:
+    """The content notes the built-in vignettes use, to choose from when writing one."""
+    notes = {
+        note for v in session.exec(select(Vignette).where(col(Vignette.builtin))) for note in v.content_notes
+    }
+    return sorted(notes, key=str.casefold)
+
+
+def tier_labels(session: Session) -> dict[str, str]:
+    """Each tier's plain words, as the built-in vignettes put them."""
+    labels: dict[str, str] = {}
+    for v in session.exec(select(Vignette).where(col(Vignette.builtin)).order_by(col(Vignette.team))):
+        if v.tier and v.tier_label:
+            labels.setdefault(v.tier, v.tier_label)
+    return labels
 
 
 def by_slugs(session: Session, slugs: list[str]) -> list[Vignette]:
@@ -93,20 +188,113 @@ def default_teams(session: Session) -> list[TeamSpec]:
     ]
 
 
+def _clean_notes(notes: list[str]) -> list[str]:
+    """One of each note (whatever its case), spaces tidied, in the order written."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for note in notes:
+        note = " ".join(note.split())
+        if note and note.casefold() not in seen:
+            seen.add(note.casefold())
+            out.append(note)
+    return out
+
+
+def _new_slug(session: Session, name: str, wanted: str | None) -> str:
+    if wanted is not None:
+        if session.exec(select(Vignette.id).where(Vignette.slug == wanted)).first() is not None:
+            raise Conflict(f'There is already a vignette with the slug "{wanted}". Choose another slug.')
+        return wanted
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:40] or "vignette"
+    while True:
+        slug = f"{base}-{secrets.token_hex(3)}"
+        if session.exec(select(Vignette.id).where(Vignette.slug == slug)).first() is None:
+            return slug
+
+
+def _check_room(session: Session) -> None:
+    own = session.exec(
+        select(func.count()).select_from(Vignette).where(col(Vignette.builtin).is_(False))
+    ).one()
+    if own >= MAX_OWN_VIGNETTES:
+        raise Conflict(
+            f"This Lenswalk already holds {MAX_OWN_VIGNETTES} vignettes of its own, the most it keeps."
+        )
+
+
+def _fill_tier_label(session: Session, vignette: Vignette) -> None:
+    if vignette.tier and not vignette.tier_label:
+        vignette.tier_label = tier_labels(session).get(vignette.tier, "")
+
+
 def create_vignette(session: Session, data: VignetteCreate, *, facilitator_id: int) -> Vignette:
-    base = re.sub(r"[^a-z0-9]+", "-", data.name.lower()).strip("-")[:40] or "vignette"
-    slug = f"{base}-{secrets.token_hex(3)}"
+    _check_room(session)
+    values = data.model_dump(exclude={"slug"})
+    values["content_notes"] = _clean_notes(data.content_notes)
     vignette = Vignette(
-        slug=slug,
-        name=data.name,
-        age=data.age,
-        summary=data.summary,
-        story=data.story,
-        referral_route=data.referral_route,
-        discussion_purpose=data.discussion_purpose,
-        content_notes=[note.strip()[:60] for note in data.content_notes if note.strip()],
-        created_by=facilitator_id,
+        slug=_new_slug(session, data.name, data.slug), **values, builtin=False, created_by=facilitator_id
     )
+    _fill_tier_label(session, vignette)
+    session.add(vignette)
+    session.flush()
+    return vignette
+
+
+def duplicate_vignette(
+    session: Session, original: Vignette, data: VignetteDuplicate, *, facilitator_id: int
+) -> Vignette:
+    """An own, editable copy of any vignette (built-in or own), not archived, with every field."""
+    _check_room(session)
+    name = data.name or original.name
+    copy = Vignette(
+        slug=_new_slug(session, name, data.slug),
+        name=name,
+        builtin=False,
+        archived=False,
+        created_by=facilitator_id,
+        **{field: getattr(original, field) for field in _CATALOGUE_FIELDS if field not in ("name", "team")},
+    )
+    copy.content_notes = list(original.content_notes)
+    copy.prompts = list(original.prompts)
+    session.add(copy)
+    session.flush()
+    return copy
+
+
+def require_own(vignette: Vignette) -> None:
+    if vignette.builtin:
+        raise Conflict(
+            f"{vignette.name} is built in and cannot be changed. Duplicate it to make your own version."
+        )
+
+
+def update_vignette(
+    session: Session, vignette: Vignette, data: VignetteUpdate, *, open_events: list[str]
+) -> Vignette:
+    """Change an own vignette. Any facilitator of this Lenswalk may: vignettes are the service's
+    shared preparation, like its journey-map templates, and outlive the account that wrote them.
+    `open_events`: titles of the events not yet closed whose teams use it; while there are any,
+    its content notes can be added to but not removed (phones show them before the story)."""
+    if vignette.builtin:
+        raise Conflict(
+            f"{vignette.name} is built in and cannot be changed. Duplicate it to make your own version."
+        )
+    changes = data.model_dump(exclude_unset=True)
+    if "content_notes" in changes:
+        changes["content_notes"] = _clean_notes(data.content_notes)
+        kept = {note.casefold() for note in changes["content_notes"]}
+        removed = [note for note in vignette.content_notes if note.casefold() not in kept]
+        if removed and open_events:
+            raise Conflict(
+                f"{vignette.name} is used in {', '.join(open_events)}, which is not closed yet, so its "
+                f"content notes cannot be removed (you took out: {', '.join(removed)}). You can add notes."
+            )
+    for field, value in changes.items():
+        setattr(vignette, field, value)
+    if "tier" in changes and "tier_label" not in changes:
+        vignette.tier_label = ""
+    _fill_tier_label(session, vignette)
     session.add(vignette)
     session.flush()
     return vignette
