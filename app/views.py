@@ -11,6 +11,7 @@ from app.journeys import views as journeys
 from app.paper import views as paper
 from app.participants import views as participants
 from app.phases import views as phases
+from app.teams import views as teams
 from app.vignettes import views as vignettes
 from app.voting import views as voting
 
@@ -18,6 +19,7 @@ router = APIRouter(include_in_schema=False)
 for module in (
     facilitators,
     events,
+    teams,
     participants,
     vignettes,
     journeys,

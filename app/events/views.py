@@ -33,6 +33,7 @@ from app.phases import board_link
 from app.phases import service as phases
 from app.security.limits import client_key
 from app.support import service as support
+from app.teams import service as teams
 from app.templating import is_htmx, render
 from app.timeutil import utcnow
 from app.vignettes import service as vignettes
@@ -108,6 +109,10 @@ def manage_page(
             "event": event,
             "stages": journeys.stages(session, event.journey_map_id),
             "teams": service.teams(session, event_id),
+            "teams_in_use": teams.teams_in_use(session, event_id),
+            "pairable": teams.pairable_vignettes(session, event_id, facilitator.id or 0),
+            "max_teams": teams.MAX_TEAMS,
+            "max_vignettes": teams.MAX_VIGNETTES,
             "join_url": url,
             "editable": event.status == EventStatus.draft,
             "plan": actions.action_plan(

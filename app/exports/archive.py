@@ -29,7 +29,6 @@ from app.annotations.models import TEXT_MAX, Annotation, Kind, Principle
 from app.errors import Invalid
 from app.events import service as events
 from app.events.models import Event, EventFacilitator, EventStatus, Team, TeamVignette
-from app.events.service import MAX_TEAMS
 from app.improvements.models import (
     MAX_EVIDENCE,
     TITLE_MAX,
@@ -56,6 +55,8 @@ FORMAT = "lenswalk-event-archive"
 VERSION = 1
 OTHER = "other"
 MAX_ANNOTATIONS = 20_000
+# Events once had up to 20 teams (now 12, app/events/service.py): their archives still restore.
+MAX_TEAMS = 20
 MAX_VIGNETTES = 2 * MAX_TEAMS * 6
 MAX_VOTERS = 5_000
 # The body limit for an upload (app/security/body_size.py knows the same paths).
