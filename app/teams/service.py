@@ -95,6 +95,9 @@ def set_teams(
     if event.status == EventStatus.closed:
         raise Conflict("This event has closed, so its teams are kept as they were. Reopen it to change them.")
     event_id = event.id or 0
+    # Two facilitators saving at once take turns (PostgreSQL; SQLite has one writer anyway), so
+    # neither works from a list of teams the other has just changed.
+    session.refresh(event, with_for_update=True)
     before = public(session, event_id)
     existing = {t.id or 0: t for t in session.exec(select(Team).where(Team.event_id == event_id))}
     _check(data, existing)
