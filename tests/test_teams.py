@@ -313,3 +313,19 @@ def test_a_closed_event_keeps_its_teams(server: LiveServer, facilitator: httpx.C
     response = put_teams(facilitator, event, body)
     assert response.status_code == 409 and "Reopen" in response.text
     assert [t["name"] for t in teams_of(facilitator, event)] == ["Team 1", "Team 2", "Team 3"]
+
+
+def test_a_board_showing_a_removed_teams_wall_follows_its_words(
+    server: LiveServer, facilitator: httpx.Client
+) -> None:
+    event = create_event(facilitator, title="Board by team")
+    gone, stays = event["teams"][2]["id"], event["teams"][0]["id"]
+    shown = facilitator.post(
+        f"/api/v1/events/{event['id']}/board",
+        json={"view": "wall", "filter": {"by": "team", "value": str(gone)}},
+    )
+    assert shown.status_code == 200, shown.text
+    body = [{"id": t["id"], "name": t["name"]} for t in event["teams"][:2]]
+    assert put_teams(facilitator, event, body, move_to=stays).status_code == 200
+    board = facilitator.get(f"/api/v1/events/{event['id']}/room").json()["board"]
+    assert board == {"view": "wall", "filter": {"by": "team", "value": str(stays)}}

@@ -153,7 +153,10 @@ def changed_regions(event: Event, message: RoomMessage, audience: str) -> tuple[
         # requests and board filter carry team names.
         if audience == "participant":
             return {"team"}, set()
-        return ({"support", "here", "now"} if audience == "console" else set()), set()
+        if audience == "console":
+            return {"support", "here", "now"}, set()
+        # A wall filtered by team: its team may have been removed and the filter moved with its words.
+        return ({"board_main"} if (event.board_filter or "").startswith("team:") else set()), set()
     if message.type == "readiness.changed" and audience == "console":
         return {"room_stats"}, set()
     if message.type in PLAN_TYPES:

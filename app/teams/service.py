@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 from sqlalchemy import update
-from sqlmodel import Session, col, delete, func, or_, select
+from sqlmodel import Session, col, delete, or_, select
 
 from app.annotations.models import Annotation
 from app.errors import Conflict, Invalid
@@ -119,6 +119,10 @@ def set_teams(
                 session.connection().execute(
                     update(model).where(col(model.team_id).in_(removed_ids)).values(team_id=move_to)
                 )
+        # A board showing a removed team's wall shows where its words went (or everything).
+        if event.board_filter in {f"team:{i}" for i in removed_ids}:
+            event.board_filter = f"team:{move_to}" if move_to is not None else None
+            session.add(event)
         session.exec(delete(TeamVignette).where(col(TeamVignette.team_id).in_(removed_ids)))
         session.exec(delete(Team).where(col(Team.id).in_(removed_ids)))
     for position, (spec, chosen) in enumerate(zip(data, pairs, strict=True)):
@@ -175,15 +179,6 @@ def pairable_vignettes(session: Session, event_id: int, facilitator_id: int) -> 
             .order_by(col(Vignette.builtin).desc(), col(Vignette.team), col(Vignette.name))
         )
     )
-
-
-def people_by_team(session: Session, event_id: int) -> dict[int | None, int]:
-    rows = session.exec(
-        select(Participant.team_id, func.count())
-        .where(Participant.event_id == event_id)
-        .group_by(col(Participant.team_id))
-    ).all()
-    return {team_id: n for team_id, n in rows}
 
 
 def team_version(view: events.TeamView | None) -> str:
