@@ -42,6 +42,7 @@ from app.security.headers import SecurityHeaders
 from app.security.limits import Limiter
 from app.settings import Settings, get_settings
 from app.support import api as support_api
+from app.teams import api as teams_api
 from app.templating import env, is_htmx, render
 from app.vignettes import api as vignettes_api
 from app.voting import api as voting_api
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         vignettes_api,
         journeys_api,
         events_api,
+        teams_api,
         participants_api,
         annotations_api,
         support_api,

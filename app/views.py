@@ -14,6 +14,7 @@ from app.paper import views as paper
 from app.participants import views as participants
 from app.phases import views as phases
 from app.support import views as support
+from app.teams import views as teams
 from app.vignettes import views as vignettes
 from app.voting import views as voting
 
@@ -22,6 +23,7 @@ for module in (
     facilitators,
     events,
     attendance,
+    teams,
     participants,
     annotations,
     support,

@@ -2,8 +2,9 @@
 
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
@@ -23,13 +24,49 @@ from app.vignettes.models import Vignette
 # No 0/O, 1/I/L: the code is read off a projector and typed on phones.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_CODE_LENGTH = 6
-MAX_TEAMS = 20
+# The rules for an event's teams (check_teams), at creation and whenever they change (app/teams).
+MAX_TEAMS = 12
+MAX_TEAM_NAME = 60
+MAX_TEAM_VIGNETTES = 6
 
 
 class TeamIn(BaseModel):
+    """A team as given: the lengths here only stop oversized input; check_teams holds the rules,
+    with messages that say which team has the problem."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    name: str = Field(min_length=1, max_length=80)
-    vignette_slugs: list[Annotated[str, Field(max_length=80)]] = Field(default_factory=list, max_length=6)
+    name: str = Field(max_length=400)
+    vignette_slugs: list[Annotated[str, Field(max_length=80)]] = Field(default_factory=list, max_length=50)
+
+
+class TeamSpecLike(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def vignette_slugs(self) -> list[str]: ...
+
+
+def check_teams(specs: Sequence[TeamSpecLike]) -> None:
+    if not 1 <= len(specs) <= MAX_TEAMS:
+        raise Invalid(f"An event has between 1 and {MAX_TEAMS} teams; this list has {len(specs)}.")
+    names: set[str] = set()
+    for number, team in enumerate(specs, start=1):
+        if not team.name:
+            raise Invalid(f"Team {number} has no name. Give every team a name.")
+        if len(team.name) > MAX_TEAM_NAME:
+            raise Invalid(
+                f"The name of team {number} is {len(team.name)} characters; keep it to {MAX_TEAM_NAME}."
+            )
+        if team.name.casefold() in names:
+            raise Invalid(f'Two teams are called "{team.name}". Give each team its own name.')
+        names.add(team.name.casefold())
+        if len(team.vignette_slugs) > MAX_TEAM_VIGNETTES:
+            raise Invalid(
+                f'"{team.name}" has {len(team.vignette_slugs)} vignettes; a team follows at most '
+                f"{MAX_TEAM_VIGNETTES}."
+            )
+        if len(set(team.vignette_slugs)) != len(team.vignette_slugs):
+            raise Invalid(f'"{team.name}" lists the same vignette twice.')
 
 
 class EventCreate(BaseModel):
@@ -37,7 +74,7 @@ class EventCreate(BaseModel):
     title: str = Field(min_length=1, max_length=200)
     date: dt.date | None = None
     journey_map_id: int
-    teams: list[TeamIn] | None = Field(default=None, max_length=MAX_TEAMS)
+    teams: list[TeamIn] | None = Field(default=None, max_length=50)
     dots_per_participant: int = Field(default=3, ge=1, le=20)
     open: bool = True
 
@@ -75,6 +112,7 @@ def create_event(session: Session, data: EventCreate, *, facilitator_id: int) ->
         if data.teams is not None
         else vignettes.default_teams(session)
     )
+    check_teams(team_specs)
     journey = journeys.copy_map(session, template)
     code = new_join_code()
     while session.exec(select(Event.id).where(Event.join_code == code)).first() is not None:

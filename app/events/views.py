@@ -28,6 +28,7 @@ from app.participants import groups
 from app.phases import board_link
 from app.room.context import live_context
 from app.security.limits import client_key
+from app.teams import service as teams
 from app.templating import render
 from app.timeutil import utcnow
 from app.vignettes import service as vignettes
@@ -97,6 +98,10 @@ def manage_page(
             "event": event,
             "stages": journeys.stages(session, event.journey_map_id),
             "teams": service.teams(session, event_id),
+            "teams_in_use": teams.teams_in_use(session, event_id),
+            "pairable": teams.pairable_vignettes(session, event_id),
+            "max_teams": teams.MAX_TEAMS,
+            "max_vignettes": teams.MAX_VIGNETTES,
             "join_url": url,
             "editable": event.status == EventStatus.draft,
             "plan": action_plan(session, event, min_group_size=settings.min_group_size, facilitator=True),

@@ -5,7 +5,7 @@ Every screen and export that breaks participants down by group (the console's "w
 the priority list's votes by group, the archive) merges small groups here."""
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, func, select
 
@@ -19,6 +19,8 @@ class GroupCounts:
     shown: list[tuple[str, int]]
     other: int  # merged small groups; 0 when there are none
     min_size: int
+    # By team only: every team in the facilitator's order with what the console shows for it.
+    rows: list[tuple[str, str]] = field(default_factory=list)
 
 
 def merge_small_groups(counts: dict[str, int], min_size: int) -> tuple[list[tuple[str, int]], int]:
@@ -52,4 +54,18 @@ def here_counts(session: Session, event_id: int, min_size: int) -> tuple[GroupCo
     for counts in (by_team, by_here_as):
         shown, other = merge_small_groups(dict(counts), min_size)
         result.append(GroupCounts(total=total, shown=shown, other=other, min_size=min_size))
+    names = [*team_names.values(), *(["No team yet"] if by_team["No team yet"] else [])]
+    result[0].rows = [
+        (name, team_count_text(by_team[name], dict(result[0].shown), name, min_size)) for name in names
+    ]
     return result[0], result[1]
+
+
+def team_count_text(n: int, shown: dict[str, int], name: str, min_size: int) -> str:
+    """A team's count on the console: the number only when the small-group rule lets it show; a
+    team merged only to keep a smaller one from being worked out from the total is "N or more"."""
+    if name in shown:
+        return str(n)
+    if n == 0:
+        return "nobody yet"
+    return f"fewer than {min_size}" if n < min_size else f"{min_size} or more"

@@ -26,6 +26,7 @@ from app.phases import service as phases
 from app.room.context import live_context
 from app.security.limits import client_key
 from app.support import service as support
+from app.teams import service as teams
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -102,10 +103,12 @@ def journey_context(
 ) -> dict[str, Any]:
     ctx = live_context(session, event, "participant")
     team_views = events.teams(session, event.id or 0)
+    team = next((v for v in team_views if v.team.id == participant.team_id), None)
     ctx.update(
         {
             "seq": event.last_seq,
-            "team": next((v for v in team_views if v.team.id == participant.team_id), None),
+            "team": team,
+            "team_version": teams.team_version(team),
             "event_vignettes": [v for view in team_views for v in view.vignettes],
             "mine": annotations.list_mine(session, participant),
             "skipped": _skipped(request),
@@ -115,6 +118,21 @@ def journey_context(
         }
     )
     return ctx
+
+
+@router.get("/events/{event_id}/journey/team")
+def my_team(
+    event_id: int, request: Request, session: SessionDep, tokens: ParticipantTokens, v: str = ""
+) -> Response:
+    """The phone's own team, asked for after the teams changed; nothing (204) when what the phone
+    shows (`v`) is still right, so a story someone is reading stays open."""
+    event, participant = event_participant(session, event_id, tokens)
+    team = next((t for t in events.teams(session, event_id) if t.team.id == participant.team_id), None)
+    version = teams.team_version(team)
+    if v[:40] == version:
+        return Response(status_code=204)
+    ctx = {"event": event, "team": team, "team_version": version, "skipped": _skipped(request)}
+    return render(request, "participants/_team.html", ctx)
 
 
 @router.get("/events/{event_id}/journey")

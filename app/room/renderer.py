@@ -4,16 +4,24 @@ a run of room messages changes, and their HTML.
 Each region is re-rendered from the database as it is now, so a pushed update is idempotent
 and order-insensitive: a late or repeated message can never leave a screen wrong."""
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.events.models import Event
+from app.participants import groups
 from app.realtime.hub import BatchRenderer
 from app.room.context import live_context
-from app.roomlog.service import ANNOTATION_TYPES, FACILITATOR_ONLY_TYPES, REVEALED, RoomMessage
+from app.roomlog.service import (
+    ANNOTATION_TYPES,
+    FACILITATOR_ONLY_TYPES,
+    REVEALED,
+    TEAMS_CHANGED,
+    RoomMessage,
+)
 from app.support import service as support
 from app.templating import render_template
 
@@ -46,6 +54,7 @@ ALL_REGIONS = frozenset(
         "status",
         "support",
         *("now", "spotlight", "ready", "board_main", "room_stats"),
+        *("team", "here"),
     }
 )
 
@@ -66,6 +75,15 @@ def changed_regions(event: Event, message: RoomMessage, audience: str) -> tuple[
     if message.type == REVEALED:
         # Words that were private reach every screen at once: send the whole room again.
         return set(ALL_REGIONS), None
+    if message.type == TEAMS_CHANGED:
+        # Phones ask for their own team (it differs per phone); the console's counts, support
+        # requests and board filter carry team names.
+        if audience == "participant":
+            return {"team"}, set()
+        if audience == "console":
+            return {"support", "here", "now"}, set()
+        # A wall filtered by team: its team may have been removed and the filter moved with its words.
+        return ({"board_main"} if (event.board_filter or "").startswith("team:") else set()), set()
     if message.type == "readiness.changed" and audience == "console":
         return {"room_stats"}, set()
     if message.type in PLAN_TYPES:
@@ -76,6 +94,17 @@ def changed_regions(event: Event, message: RoomMessage, audience: str) -> tuple[
             regions.add("ready")
         return regions, set()
     return set(), set()
+
+
+def _here(
+    session: Session, event: Event, audience: str, regions: Set[str], min_group_size: int
+) -> dict[str, Any]:
+    """The regions to send, and who is here when the console's counts are among them (only then:
+    most messages do not change them)."""
+    ctx: dict[str, Any] = {"regions": regions}
+    if "here" in regions and audience == "console":
+        ctx["here"] = groups.here_counts(session, event.id or 0, min_group_size)
+    return ctx
 
 
 def render_alerts(session: Session, event_id: int) -> str:
@@ -108,7 +137,9 @@ def render_update(
     if not regions:
         return None
     ctx = live_context(session, event, audience, touchpoints, min_group_size=min_group_size)
-    return render_template("room/live.html", {**ctx, "regions": regions})
+    return render_template(
+        "room/live.html", {**ctx, **_here(session, event, audience, regions, min_group_size)}
+    )
 
 
 def render_snapshot(session: Session, event_id: int, audience: str, *, min_group_size: int) -> str:
@@ -118,7 +149,9 @@ def render_snapshot(session: Session, event_id: int, audience: str, *, min_group
     if audience == "alerts":
         return render_alerts(session, event_id)
     ctx = live_context(session, event, audience, min_group_size=min_group_size)
-    return render_template("room/live.html", {**ctx, "regions": ALL_REGIONS})
+    return render_template(
+        "room/live.html", {**ctx, **_here(session, event, audience, ALL_REGIONS, min_group_size)}
+    )
 
 
 class HtmlRenderers:

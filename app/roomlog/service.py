@@ -29,6 +29,8 @@ REVEALED = "annotations.revealed"
 
 # Private to facilitators: participants receive only that something private happened.
 FACILITATOR_ONLY_TYPES = frozenset({"support.requested", "support.handled", "board_link.changed"})
+# An event's teams were added, renamed, reordered, re-paired or removed (app/teams).
+TEAMS_CHANGED = "teams.changed"
 # A board link was made or revoked: boards opened with an older link are closed (app/realtime/hub).
 BOARD_LINK_CHANGED = "board_link.changed"
 

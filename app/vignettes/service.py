@@ -174,14 +174,15 @@ def by_slugs(session: Session, slugs: list[str]) -> list[Vignette]:
 
 
 def default_teams(session: Session) -> list[TeamSpec]:
-    """The pathfinder pairing: one team per risk tier, two vignettes each."""
+    """The pathfinder pairing: one team per risk tier, two vignettes each. The names say nothing
+    of the tier: phones show a team's name as it is, and "higher risk" is no label for a table."""
     teams: dict[int, list[Vignette]] = {}
     for vignette in list_vignettes(session):
         if vignette.builtin and vignette.team is not None:
             teams.setdefault(vignette.team, []).append(vignette)
     return [
         TeamSpec(
-            name=f"Team {number}: {members[0].tier_label.split(',')[0].lower()}",
+            name=f"Team {number}",
             vignette_slugs=[v.slug for v in members],
         )
         for number, members in sorted(teams.items())

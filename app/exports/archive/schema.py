@@ -20,7 +20,6 @@ from app.actions.service import EARLIEST, LATEST, MAX_ACTIONS_PER_IMPROVEMENT
 from app.annotations.models import TEXT_MAX, Kind, Principle
 from app.errors import Invalid
 from app.events.models import EventStatus
-from app.events.service import MAX_TEAMS
 from app.improvements.models import (
     MAX_EVIDENCE,
     TITLE_MAX,
@@ -39,6 +38,8 @@ FORMAT = "lenswalk-event-archive"
 VERSION = 1
 OTHER = "other"
 MAX_ANNOTATIONS = 20_000
+# Events once had up to 20 teams (now 12, app/events/service.py): their archives still restore.
+MAX_TEAMS = 20
 MAX_VIGNETTES = 2 * MAX_TEAMS * 6
 MAX_VOTERS = 5_000
 # The body limit for an upload (app/security/body_size.py knows the same paths).
