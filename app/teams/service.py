@@ -7,7 +7,7 @@ they were, for its report and exports, unless it is reopened.
 """
 
 import hashlib
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 from sqlalchemy import update
@@ -160,6 +160,44 @@ def as_specs(session: Session, event_id: int) -> list[TeamSet]:
     """The event's teams as they are, in the shape `set_teams` takes: the pages change one team in
     this list and save it whole, through the same rules as the API."""
     return [TeamSet(id=t.id, name=t.name, vignette_slugs=t.vignette_slugs) for t in public(session, event_id)]
+
+
+def add_team(session: Session, event: Event, spec: TeamSet) -> tuple[list[TeamPublic], list[RoomMessage]]:
+    """The event page's "Add a team": the list as it is, with one more at the end."""
+    return set_teams(session, event, [*as_specs(session, event.id or 0), spec])
+
+
+def change_team(
+    session: Session, event: Event, team_id: int, action: Literal["save", "up", "down"], spec: TeamSet | None
+) -> tuple[list[TeamPublic], list[RoomMessage]]:
+    """One team saved (renamed, re-paired) or moved up or down one place; the rest as they are."""
+    specs = as_specs(session, event.id or 0)
+    n = _index(specs, team_id)
+    if action == "save":
+        if spec is None:
+            raise Invalid("Give the team a name.")
+        specs[n] = spec.model_copy(update={"id": team_id})
+    else:
+        other = n - 1 if action == "up" else n + 1
+        if 0 <= other < len(specs):
+            specs[n], specs[other] = specs[other], specs[n]
+    return set_teams(session, event, specs)
+
+
+def remove_team(
+    session: Session, event: Event, team_id: int, *, move_to: int | None
+) -> tuple[list[TeamPublic], list[RoomMessage]]:
+    """One team removed; its people and words move to `move_to` (set_teams says when it is needed)."""
+    specs = as_specs(session, event.id or 0)
+    specs.pop(_index(specs, team_id))
+    return set_teams(session, event, specs, move_to=move_to)
+
+
+def _index(specs: list[TeamSet], team_id: int) -> int:
+    for n, spec in enumerate(specs):
+        if spec.id == team_id:
+            return n
+    raise Invalid("Choose one of this event's teams.")
 
 
 def pairable_vignettes(session: Session, event_id: int) -> list[Vignette]:

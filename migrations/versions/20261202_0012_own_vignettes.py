@@ -2,7 +2,7 @@
 the events that use them) and restored
 
 Revision ID: 0012
-Revises: 0011
+Revises: 0010
 Create Date: 2026-12-02 17:05:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
