@@ -11,7 +11,6 @@
 Cross-site websocket handshakes are refused by app.security.csrf before they reach these.
 """
 
-import json
 from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Request, Response, WebSocket, WebSocketDisconnect
@@ -25,7 +24,7 @@ from app.errors import DomainError, NotFound
 from app.events import service as events
 from app.participants import service as participants
 from app.phases import board_link
-from app.realtime.feed import project
+from app.realtime.feed import encode
 from app.realtime.hub import Connection, Hub, Room
 from app.security.limits import Limiter, client_key
 
@@ -89,9 +88,7 @@ async def json_stream(websocket: WebSocket, event_id: int, after_seq: int = 0) -
     connection.sent_seq = max(after_seq, 0)
     try:
         for message in await hub.load_history(event_id, connection.sent_seq, None):
-            await connection.send_direct(
-                message.seq, json.dumps(project(message, audience), separators=(",", ":"))
-            )
+            await connection.send_direct(message.seq, encode(message, audience))
     except WebSocketDisconnect:
         # Dropped again while catching up (flaky wifi): it will reconnect with its after_seq.
         await hub.leave(room, connection)
