@@ -134,7 +134,9 @@ def _floor_run(tmp: Path, n: int) -> dict[str, Any]:
     try:
         print(f"  fan-out N={n} against the floor", flush=True)
         room = floor.floor_room(server, n + 1)
-        return with_load(lambda: asyncio.run(fanout.run([server], room, clients=n, duration=FANOUT["seconds"])))
+        return with_load(
+            lambda: asyncio.run(fanout.run([server], room, clients=n, duration=FANOUT["seconds"]))
+        )
     finally:
         server.stop()
 

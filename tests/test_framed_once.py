@@ -17,8 +17,10 @@ import httpx
 import pytest
 import uvicorn
 from websockets.client import ClientProtocol
+from websockets.exceptions import InvalidStatus
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
+from websockets.sync.client import connect
 from websockets.uri import parse_uri
 
 from app.cli import WEBSOCKET_OPTIONS, proxy_options
@@ -259,3 +261,19 @@ def test_a_phone_that_stops_reading_is_cut_off_and_resumes_without_a_gap(served:
     with open_stream(served.live, slow, event["id"], after_seq=before[-1]) as back:
         after = seqs(receive_all_until(back, last))
     assert before + after == list(range(start + 1, last + 1))
+
+
+@pytest.mark.parametrize("query", ["after_seq=soon", "after_seq=" + "9" * 30])
+def test_a_stream_asked_for_from_a_seq_that_is_not_a_number_is_refused(
+    server: LiveServer, query: str
+) -> None:
+    event = create_event(signed_in(server))
+    phone = join(server, event)
+    url = f"{server.ws_url}/api/v1/events/{event['id']}/stream?{query}"
+    with pytest.raises(InvalidStatus) as refused:
+        connect(url, additional_headers=cookie_header(phone), open_timeout=5)
+    assert refused.value.response.status_code == 403
+    # The same phone with a proper seq is let in.
+    with open_stream(server, phone, event["id"], after_seq=0) as ws:
+        assert annotate(phone, event).status_code == 201
+        assert receive_until(ws, lambda m: m["type"] == "annotation.added")["data"]["text"]

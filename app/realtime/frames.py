@@ -100,4 +100,7 @@ def direct_writer(send: Any) -> DirectWriter | None:
         or getattr(protocol, "transport", None) is None
     ):
         return None
+    # The handshake's response (and its headers) is only read while accepting: an idle phone in a
+    # room of thousands need not keep it.
+    protocol.response = None
     return DirectWriter(protocol)
