@@ -15,6 +15,14 @@ from app.facilitators import service as facilitators
 from app.settings import Settings, get_settings
 from app.setup import load_content, migrate, prepare
 
+# uvicorn's websocket settings, for `lenswalk serve` and for the servers of the tests and benchmarks.
+WEBSOCKET_OPTIONS: dict[str, Any] = {
+    "ws_max_size": 16 * 1024,
+    # Each message is framed once and the same bytes go to every connection (app/realtime/frames.py);
+    # per-connection deflate would compress it again for each of them and keep a compressor per socket.
+    "ws_per_message_deflate": False,
+}
+
 
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
@@ -41,10 +49,7 @@ def serve(args: argparse.Namespace) -> int:
         access_log=False,
         server_header=False,
         **proxy_options(settings),
-        ws_max_size=16 * 1024,
-        # Each message is rendered once and the same bytes go to every connection; per-connection
-        # deflate would compress it again for each of them and keep a compressor per socket.
-        ws_per_message_deflate=False,
+        **WEBSOCKET_OPTIONS,
         timeout_graceful_shutdown=5,
     )
     return 0

@@ -1,7 +1,8 @@
 """The floor the fan-out is measured against: a server on Lenswalk's own stack (uvicorn, the same
 websocket implementation and settings) that does nothing but fan out. On each POST it builds one
-message and hands the same bytes to every open websocket through the plain ASGI send; no database,
-no rendering, no room log. Lenswalk can only be slower than this; how much slower is the cost of
+message, frames it once, and writes the same frame to every open websocket's transport, through the
+same module as Lenswalk's hub (app/realtime/frames.py; the plain ASGI send where that cannot); no
+database, no rendering, no room log, no backlog. Lenswalk can only be slower than this; how much slower is the cost of
 what it does beyond delivery.
 
 The fan-out benchmark talks to it exactly as to Lenswalk (same listeners, same paths, same marks in
@@ -16,7 +17,10 @@ import time
 from typing import Any
 
 import httpx
+import orjson
 
+from app.cli import WEBSOCKET_OPTIONS
+from app.realtime.frames import DirectWriter, Outgoing, direct_writer
 from bench.harness import ROOT, Room, Server, free_port
 
 Scope = dict[str, Any]
@@ -29,7 +33,7 @@ TOUCHPOINT_ID = 1
 
 class Floor:
     def __init__(self) -> None:
-        self.sockets: set[Send] = set()
+        self.sockets: dict[Send, DirectWriter | None] = {}
         self.seq = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -52,12 +56,12 @@ class Floor:
         if (await receive())["type"] != "websocket.connect":
             return
         await send({"type": "websocket.accept"})
-        self.sockets.add(send)
+        self.sockets[send] = direct_writer(send)
         try:
             while (await receive())["type"] != "websocket.disconnect":
                 pass
         finally:
-            self.sockets.discard(send)
+            self.sockets.pop(send, None)
 
     async def _post(self, receive: Receive, send: Send) -> None:
         body = b""
@@ -68,14 +72,14 @@ class Floor:
                 break
         text = json.loads(body)["text"]
         self.seq += 1
-        # Shaped like Lenswalk's stream message, built once and sent as the same object to everyone.
-        frame = {
-            "type": "websocket.send",
-            "text": json.dumps({"seq": self.seq, "type": "annotation.added", "data": {"text": text}}),
-        }
-        for socket in list(self.sockets):
+        # Shaped like Lenswalk's stream message, encoded and framed once for everyone.
+        out = Outgoing(orjson.dumps({"seq": self.seq, "type": "annotation.added", "data": {"text": text}}))
+        message = None
+        for socket, direct in list(self.sockets.items()):
             with contextlib.suppress(Exception):  # a socket that closed meanwhile
-                await socket(frame)
+                if direct is None or not direct.write(out.frame):
+                    message = message or {"type": "websocket.send", "text": out.text}
+                    await socket(message)
         await _json(send, 201, {"seq": self.seq})
 
 
@@ -128,8 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         access_log=False,
         server_header=False,
-        ws_max_size=16 * 1024,
-        ws_per_message_deflate=False,
+        **WEBSOCKET_OPTIONS,
         log_level="warning",
     )
     return 0

@@ -29,7 +29,7 @@ from sqlalchemy import create_engine, text
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from app.cli import proxy_options
+from app.cli import WEBSOCKET_OPTIONS, proxy_options
 from app.main import create_app
 from app.settings import Settings
 from app.setup import prepare
@@ -137,6 +137,7 @@ def start_server(settings: Settings) -> LiveServer:
         log_level="warning",
         access_log=False,
         **proxy_options(settings),
+        **WEBSOCKET_OPTIONS,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

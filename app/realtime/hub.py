@@ -5,9 +5,12 @@ audience. Messages that arrive while a room is still delivering earlier ones are
 the JSON stream still gets every message (each with its own `seq`), while each HTML audience gets one
 render for the whole batch, since its regions are re-rendered from the database as it is now.
 
-Sending costs no task switch when a socket can take the bytes at once (the usual case); a socket that
-cannot gets its own small backlog, and a phone whose backlog fills is disconnected (it reconnects and
-resyncs) instead of growing memory without bound or holding up the room.
+Each rendered message is framed once (app/realtime/frames.py) and the same frame is written to the
+transport of every connection of its audience; where the server is not one frames.py knows, the text
+goes through the ASGI send instead. Sending costs no task switch when a socket can take the bytes at
+once (the usual case); a socket that cannot gets its own small backlog, and a phone whose backlog
+fills is disconnected (it reconnects and resyncs) instead of growing memory without bound or holding
+up the room.
 """
 
 import asyncio
@@ -22,14 +25,16 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketState
 
 from app.realtime.broker import Broker
+from app.realtime.frames import DirectWriter, Gone, Outgoing, direct_writer
 from app.roomlog.service import BOARD_LINK_CHANGED, RoomMessage
 
 log = logging.getLogger("lenswalk.realtime")
 
-# Renders one message for one audience; None means the audience has nothing to show for it.
-Renderer = Callable[[RoomMessage], Awaitable[str | None]]
+# Renders one message for one audience (text, or UTF-8 bytes such as orjson's); None means the
+# audience has nothing to show for it.
+Renderer = Callable[[RoomMessage], Awaitable[str | bytes | None]]
 # Renders what a run of messages (in seq order) changed for one audience, once for all of them.
-BatchRenderer = Callable[[Sequence[RoomMessage]], Awaitable[str | None]]
+BatchRenderer = Callable[[Sequence[RoomMessage]], Awaitable[str | bytes | None]]
 Loader = Callable[[int, int, int | None], Awaitable[list[RoomMessage]]]
 SeqReader = Callable[[int], Awaitable[int]]
 
@@ -76,22 +81,31 @@ class Connection:
     # Paused until the endpoint has sent its replay or snapshot; offers wait in the backlog (made
     # when first needed: most connections never need one).
     paused: bool = True
-    backlog: deque[tuple[int, str]] | None = None
+    backlog: deque[tuple[int, Outgoing]] | None = None
     # Set while a send is waiting for the socket to drain; further offers wait in the backlog.
     waiting: asyncio.Task[None] | None = None
     # For a board opened with its secret link: the link's version (closed once a newer one exists).
     link_version: int | None = None
     _raw: Send | None = field(init=False, default=None)
+    # Writes each message's one frame straight to this socket's transport (None: the ASGI send).
+    _direct: DirectWriter | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self._raw = getattr(self.websocket, "scope", {}).get(RAW_SEND)
+        if self._raw is not None:
+            self._direct = direct_writer(self._raw)
+
+    @property
+    def framed_once(self) -> bool:
+        """Whether this connection is written the room's one frame per message (else: the ASGI send)."""
+        return self._direct is not None
 
     def _send(self, payload: str) -> Coroutine[Any, Any, None]:
         if self._raw is not None:
             return self._raw({"type": "websocket.send", "text": payload})
         return self.websocket.send_text(payload)
 
-    def offer(self, seq: int, payload: str) -> None:
+    def offer(self, seq: int, payload: Outgoing) -> None:
         if self.closed or seq <= self.sent_seq:
             return
         if self.paused or self.waiting is not None or self.backlog:
@@ -104,9 +118,20 @@ class Connection:
             return
         self._send_now(seq, payload)
 
-    def _send_now(self, seq: int, payload: str) -> None:
+    def _send_now(self, seq: int, payload: Outgoing) -> None:
         """Write at once; if the socket cannot take it yet, finish in a task of this connection's."""
-        coro = self._send(payload)
+        direct = self._direct
+        if direct is not None:
+            try:
+                written = direct.write(payload.frame)
+            except Gone:
+                self._gone()
+                return
+            self.sent_seq = seq
+            if not written:
+                self.waiting = asyncio.get_running_loop().create_task(self._write_later(direct, payload))
+            return
+        coro = self._send(payload.text)
         try:
             waiting_on = _step(coro)
         except Exception:
@@ -115,6 +140,21 @@ class Connection:
         self.sent_seq = seq
         if waiting_on is not _DONE:
             self.waiting = asyncio.get_running_loop().create_task(self._finish(coro, waiting_on))
+
+    async def _write_later(self, direct: DirectWriter, payload: Outgoing) -> None:
+        try:
+            while True:
+                await direct.writable()
+                if direct.write(payload.frame):
+                    break
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            self.waiting = None
+            self._gone()
+            return
+        self.waiting = None
+        self.drain()
 
     async def _finish(self, coro: Coroutine[Any, Any, None], waiting_on: Any) -> None:
         try:
@@ -153,10 +193,10 @@ class Connection:
         self.paused = False
         self.drain()
 
-    async def send_direct(self, seq: int, payload: str) -> None:
+    async def send_direct(self, seq: int, payload: str | bytes) -> None:
         """For the endpoint's own replay while the connection is paused."""
         if seq > self.sent_seq:
-            await self.websocket.send_text(payload)
+            await self.websocket.send_text(payload if isinstance(payload, str) else payload.decode())
             self.sent_seq = seq
 
     def _too_slow(self) -> None:
@@ -188,7 +228,7 @@ async def _close(websocket: WebSocket, code: int) -> None:
 SEND_SLICE = 250
 
 
-async def _offer_all(connections: list[Connection], seq: int, payload: str) -> None:
+async def _offer_all(connections: list[Connection], seq: int, payload: Outgoing) -> None:
     for start in range(0, len(connections), SEND_SLICE):
         if start:
             await asyncio.sleep(0)
@@ -351,14 +391,14 @@ class Hub:
             for message in batch:
                 payload = await render(message)
                 if payload is not None:
-                    await _offer_all(connections, message.seq, payload)
+                    await _offer_all(connections, message.seq, Outgoing(payload))
         for audience, connections in audiences.items():
             render_batch = self.batch_renderers.get(audience)
             if render_batch is None:
                 continue
             payload = await render_batch(batch)
             if payload is not None:
-                await _offer_all(connections, batch[-1].seq, payload)
+                await _offer_all(connections, batch[-1].seq, Outgoing(payload))
 
     def _close_old_links(self, room: Room, version: int) -> None:
         """A replaced or revoked board link: its open boards go dark (a signed-in board stays). The

@@ -11,7 +11,6 @@
 Cross-site websocket handshakes are refused by app.security.csrf before they reach these.
 """
 
-import json
 from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Request, Response, WebSocket, WebSocketDisconnect
@@ -26,7 +25,7 @@ from app.events import service as events
 from app.participants import service as participants
 from app.phases import board_link
 from app.realtime.hub import Connection, Hub, Room
-from app.room.feed import project
+from app.room.feed import encode
 from app.security.limits import Limiter, client_key
 
 router = APIRouter()
@@ -77,21 +76,36 @@ async def _serve(websocket: WebSocket, hub: Hub, room: Room, connection: Connect
         await hub.leave(room, connection)
 
 
-@router.websocket("/api/v1/events/{event_id}/stream")
-async def json_stream(websocket: WebSocket, event_id: int, after_seq: int = 0) -> None:
-    audience = await _audience(websocket, event_id)
+# The websocket endpoints are plain Starlette routes: FastAPI's route would keep its dependency
+# machinery (two exit stacks, the solved parameters, its frames) alive for as long as a phone stays
+# connected, a few KB of every idle connection in a room of thousands (docs/performance.md).
+
+
+def _int_param(websocket: WebSocket, name: str, default: int) -> int | None:
+    """A whole-number query parameter, or None when it is not one (the handshake is refused)."""
+    raw = websocket.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw) if len(raw) <= 20 else None
+    except ValueError:
+        return None
+
+
+async def json_stream(websocket: WebSocket) -> None:
+    event_id: int = websocket.path_params["event_id"]
+    after_seq = _int_param(websocket, "after_seq", 0)
+    audience = await _audience(websocket, event_id) if after_seq is not None else None
     if audience is None:
         await websocket.close(CLOSE_POLICY)
         return
     await websocket.accept()
     hub: Hub = websocket.app.state.hub
     room, connection = await hub.join(event_id, websocket, f"json:{audience}")
-    connection.sent_seq = max(after_seq, 0)
+    connection.sent_seq = max(after_seq or 0, 0)
     try:
         for message in await hub.load_history(event_id, connection.sent_seq, None):
-            await connection.send_direct(
-                message.seq, json.dumps(project(message, audience), separators=(",", ":"))
-            )
+            await connection.send_direct(message.seq, encode(message, audience))
     except WebSocketDisconnect:
         # Dropped again while catching up (flaky wifi): it will reconnect with its after_seq.
         await hub.leave(room, connection)
@@ -109,9 +123,11 @@ async def _may_view(connection: HTTPConnection, event_id: int, view: str) -> boo
     return (view in ("board", "console", "alerts")) == (audience == "facilitator")
 
 
-@router.websocket("/events/{event_id}/live")
-async def html_live(websocket: WebSocket, event_id: int, view: str = "participant", seq: int = -1) -> None:
-    if not await _may_view(websocket, event_id, view):
+async def html_live(websocket: WebSocket) -> None:
+    event_id: int = websocket.path_params["event_id"]
+    view = websocket.query_params.get("view", "participant")
+    seq = _int_param(websocket, "seq", -1)
+    if seq is None or not await _may_view(websocket, event_id, view):
         await websocket.close(CLOSE_POLICY)
         return
     await _follow_html(websocket, event_id, view, seq)
@@ -182,9 +198,10 @@ async def _board_link(connection: HTTPConnection, token: str) -> tuple[int, int]
     return await run_in_threadpool(check)
 
 
-@router.websocket("/board/{token}/live")
-async def board_link_live(websocket: WebSocket, token: str, seq: int = -1) -> None:
-    found = await _board_link(websocket, token)
+async def board_link_live(websocket: WebSocket) -> None:
+    token: str = websocket.path_params["token"]
+    seq = _int_param(websocket, "seq", -1)
+    found = await _board_link(websocket, token) if seq is not None else None
     if found is None:
         await websocket.close(CLOSE_POLICY)
         return
@@ -209,3 +226,8 @@ async def board_link_poll(request: Request, token: str, seq: int = -1) -> Respon
         return Response(status_code=204, headers=headers)
     html = await request.app.state.html_renderers.snapshot(found[0], "board")
     return Response(html, media_type="text/html", headers=headers)
+
+
+router.add_websocket_route("/api/v1/events/{event_id:int}/stream", json_stream)
+router.add_websocket_route("/events/{event_id:int}/live", html_live)
+router.add_websocket_route("/board/{token}/live", board_link_live)

@@ -1,9 +1,9 @@
 """What each audience receives: room messages read back from the log with the current state of
 their subject, and the JSON form of a message for facilitators and for participants."""
 
-import json
 from typing import Any
 
+import orjson
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -95,8 +95,13 @@ def _for_participants(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k not in ("hidden", "private")}
 
 
+def encode(message: RoomMessage, audience: str) -> bytes:
+    """The message as `audience` may see it, as compact UTF-8 JSON: the same bytes live and in a replay."""
+    return orjson.dumps(project(message, audience), option=orjson.OPT_NON_STR_KEYS)
+
+
 def json_renderer(audience: str) -> Renderer:
-    async def render(message: RoomMessage) -> str:
-        return json.dumps(project(message, audience), separators=(",", ":"))
+    async def render(message: RoomMessage) -> bytes:
+        return encode(message, audience)
 
     return render
