@@ -37,10 +37,7 @@ def add_annotation(
     publish: PublishDep,
 ) -> dict[str, Any]:
     with transaction(session):
-        event = events.get_event(session, event_id)
-        participant = participants.require_participant(session, event_id, tokens)
-        annotation, messages = service.add_annotation(session, event, participant, body)
-        body_out = service.snapshot(session, annotation)
+        body_out, messages = service.post_annotation(session, event_id, tokens, body)
     publish(messages)
     if not messages:
         response.status_code = 200  # a retry of a write that was already saved

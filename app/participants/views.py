@@ -167,14 +167,14 @@ def add_annotation(
         },
     )
     with transaction(session):
-        event, participant = _participant(session, event_id, tokens)
-        annotation, messages = annotations.add_annotation(session, event, participant, data)
+        added, messages = annotations.post_annotation(session, event_id, tokens, data)
     publish(messages)
     if not is_htmx(request):
-        return RedirectResponse(f"/events/{event_id}/journey#tp-{annotation.touchpoint_id}", status_code=303)
+        return RedirectResponse(f"/events/{event_id}/journey#tp-{added['touchpoint_id']}", status_code=303)
+    event, participant = _participant(session, event_id, tokens)
     ctx = _page_context(session, event, participant, request)
-    tp = next(tp for tp in ctx["touchpoints"] if tp.id == annotation.touchpoint_id)
-    ctx.update({"tp": tp, "added": annotation})
+    tp = next(tp for tp in ctx["touchpoints"] if tp.id == added["touchpoint_id"])
+    ctx.update({"tp": tp, "added": added})
     return render(request, "participants/journey.html", ctx, block="annotation_added")
 
 
