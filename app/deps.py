@@ -79,10 +79,16 @@ async def get_limiter(request: Request) -> Limiter:
 LimiterDep = Annotated[Limiter, Depends(get_limiter)]
 
 
-def limit_participant_writes(limiter: LimiterDep, tokens: ParticipantTokens) -> None:
-    """Counts one write against this participant's device (its newest token)."""
-    if tokens:
-        limiter.hit(limiter.writes_per_participant, blind("participant:" + tokens[0]))
+async def limit_participant_writes(limiter: LimiterDep, tokens: ParticipantTokens) -> None:
+    """Counts one write against this participant's device (its newest token). Counted in memory, on
+    the event loop; in Redis, in the thread pool (the sync client waits for the answer)."""
+    if not tokens:
+        return
+    key = blind("participant:" + tokens[0])
+    if limiter.in_memory:
+        limiter.hit(limiter.writes_per_participant, key)
+    else:
+        await run_in_threadpool(limiter.hit, limiter.writes_per_participant, key)
 
 
 # Put on every participant write route: `dependencies=[ParticipantWrite]`.
