@@ -46,9 +46,9 @@ def test_a_post_is_one_statement_on_postgresql_and_three_on_sqlite_and_a_refusal
         with (
             Session(engine) as session,
             pytest.raises(NotFound, match="not part of this event's journey map"),
+            transaction(session),
         ):
-            with transaction(session):
-                service.post_annotation(session, event["id"], tokens, wrong)
+            service.post_annotation(session, event["id"], tokens, wrong)
     finally:
         engine.dispose()
 
