@@ -41,7 +41,6 @@ def test_a_post_is_one_statement_on_postgresql_and_three_on_sqlite_and_a_refusal
         assert answer["text"] == "Too loud." and messages[0].data == answer
 
         # A touchpoint of another map: nothing written, and the refusal of the usual path.
-        statements.clear()
         wrong = data.model_copy(update={"touchpoint_id": 10**6})
         with (
             Session(engine) as session,
