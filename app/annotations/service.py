@@ -281,7 +281,7 @@ def post_annotation(
     nothing (a refusal, or a retry of a saved client_key), `add_annotation` runs as it always has,
     and refuses with the same words or answers the saved one."""
     dialect = session.get_bind().dialect.name
-    key = (dialect, data.vignette_slug is not None)
+    key = (dialect, bool(data.vignette_slug))
     statement = _PHONE_INSERTS.get(key)
     if statement is None:
         statement = _PHONE_INSERTS[key] = _phone_insert(dialect, with_vignette=key[1])
@@ -298,7 +298,7 @@ def post_annotation(
         "now": now,
         "log_data": stored(_ADDED, {"touchpoint_id": data.touchpoint_id}),
     }
-    if data.vignette_slug is not None:
+    if data.vignette_slug:
         params["vignette_slug"] = data.vignette_slug
     connection = session.connection()
     row = connection.execute(statement, params).first()
@@ -308,7 +308,6 @@ def post_annotation(
             session, event, participants.require_participant(session, event_id, tokens), data
         )
         return snapshot(session, annotation), messages
-    seq = row.last_seq if dialect == "postgresql" else 0
     written = {
         "id": row.id,
         "event_id": event_id,
@@ -317,13 +316,15 @@ def post_annotation(
         "kind": data.kind.value,
         "principles": principles,
         "text": data.text,
-        "vignette_slug": data.vignette_slug if row.vignette_id is not None else None,
+        "vignette_slug": data.vignette_slug or None,
         "hidden": False,
         "private": bool(row.private),
         "created_at": now.isoformat(),
         "updated_at": now.isoformat(),
     }
-    if dialect != "postgresql":
+    if dialect == "postgresql":
+        seq: int = row.last_seq  # taken, and logged, by the same statement
+    else:
         seq = log(connection, event_id, _ADDED, subject_id=row.id, data=written)
     return written, [RoomMessage(event_id=event_id, seq=seq, type=_ADDED, subject_id=row.id, data=written)]
 
