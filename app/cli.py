@@ -1,7 +1,6 @@
 """The `lenswalk` command."""
 
 import argparse
-import gc
 import getpass
 import sys
 from typing import Any
@@ -27,32 +26,57 @@ WEBSOCKET_OPTIONS: dict[str, Any] = {
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from app.main import create_app
-
     settings = get_settings()
+    workers = args.workers
+    if problem := workers_problem(settings, workers):
+        print(problem, file=sys.stderr)
+        return 2
     if settings.prepare and not args.no_prepare:
         prepare(settings)
     host = args.host or settings.host
     port = args.port or settings.port
-    app = create_app(settings)
-    # What exists now (modules, classes, the app) lives as long as the process. Freezing it keeps it
-    # out of the collector's full passes, which otherwise walk those 230,000 objects each time and
-    # held up every phone in a room of 1,000 for 140-260 ms (docs/performance.md).
-    gc.collect()
-    gc.freeze()
-    print(f"Lenswalk is ready on http://{host}:{port}", flush=True)
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
+    options: dict[str, Any] = {
         # No access log: it would record participants' IP addresses beside their requests.
-        access_log=False,
-        server_header=False,
+        "access_log": False,
+        "server_header": False,
         **proxy_options(settings),
         **WEBSOCKET_OPTIONS,
-        timeout_graceful_shutdown=5,
-    )
+        "timeout_graceful_shutdown": 5,
+    }
+    if workers > 1:
+        from app import workers as processes
+
+        # N processes, each with its app and its own socket on the port (app/workers.py); each room
+        # is shared between them through the broker, as between instances.
+        print(f"Lenswalk is starting {workers} processes on http://{host}:{port}", flush=True)
+        return processes.run(workers, host, port, options)
+    from app.workers import worker_app
+
+    app = worker_app(settings)
+    print(f"Lenswalk is ready on http://{host}:{port}", flush=True)
+    uvicorn.run(app, host=host, port=port, **options)
     return 0
+
+
+def workers_problem(settings: Settings, workers: int) -> str | None:
+    """Why `serve --workers N` cannot run this way, or None."""
+    if workers < 1:
+        return "--workers must be at least 1."
+    if workers == 1:
+        return None
+    if settings.is_sqlite:
+        return (
+            f"--workers {workers} needs PostgreSQL: SQLite takes one server process (it is fast enough for "
+            "a room of hundreds). Serve with --workers 1, or set LENSWALK_DATABASE_URL to a "
+            "postgresql+psycopg:// URL and LENSWALK_BROKER_URL to a redis:// URL."
+        )
+    if not settings.broker_url.startswith(("redis://", "rediss://")):
+        return (
+            f"--workers {workers} needs LENSWALK_BROKER_URL set to a redis:// URL: the processes share "
+            "each room through it, and without it a phone on one process would not see what is "
+            "written on another."
+        )
+    return None
 
 
 def proxy_options(settings: Settings) -> dict[str, Any]:
@@ -208,6 +232,14 @@ def main(argv: list[str] | None = None) -> int:
         "--no-prepare",
         action="store_true",
         help="serve only, the database is prepared beforehand (replicas; or LENSWALK_PREPARE=false)",
+    )
+    p_serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="serve from N processes on this machine, sharing each room through Redis "
+        "(PostgreSQL and a redis:// LENSWALK_BROKER_URL needed when N > 1)",
     )
     p_serve.set_defaults(func=serve)
 

@@ -85,10 +85,16 @@ async def get_limiter(request: Request) -> Limiter:
 LimiterDep = Annotated[Limiter, Depends(get_limiter)]
 
 
-def limit_participant_writes(limiter: LimiterDep, tokens: ParticipantTokens) -> None:
-    """Counts one write against this participant's device (its newest token)."""
-    if tokens:
-        limiter.hit(limiter.writes_per_participant, blind("participant:" + tokens[0]))
+async def limit_participant_writes(limiter: LimiterDep, tokens: ParticipantTokens) -> None:
+    """Counts one write against this participant's device (its newest token). Counted in memory, on
+    the event loop; in Redis, in the thread pool (the sync client waits for the answer)."""
+    if not tokens:
+        return
+    key = blind("participant:" + tokens[0])
+    if limiter.in_memory:
+        limiter.hit(limiter.writes_per_participant, key)
+    else:
+        await run_in_threadpool(limiter.hit, limiter.writes_per_participant, key)
 
 
 # Put on every participant write route: `dependencies=[ParticipantWrite]`.
@@ -248,6 +254,18 @@ class RoomWrite:
             return found, require_participant(s, event_id, self.tokens)
 
         return self._run(check, call, args, kwargs)
+
+    def device(
+        self,
+        event_id: int,
+        call: Callable[Concatenate[Session, int, list[str], P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """A participant's write whose service checks this device's tokens itself, inside the write's
+        own statement (a phone's annotation, app/annotations/service.post_annotation: one statement
+        on PostgreSQL): `call(session, event_id, tokens, ...)`."""
+        return self._run(lambda s: (), call, (event_id, self.tokens, *args), kwargs)
 
     def grouper(self, event: EventOf, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """A facilitator of the event, else one of its participants (app/improvements): the service

@@ -167,13 +167,15 @@ def bench_multi(tmp: Path) -> dict[str, Any]:
     return {"available": True, "database": "postgresql", "broker": "redis", **result}
 
 
-def _throughput(url: str, tmp: Path, broker: str = "memory://") -> dict[str, Any]:
-    server = harness.start_server(url, tmp, broker)
+def _throughput(url: str, tmp: Path, broker: str = "memory://", workers: int = 1) -> dict[str, Any]:
+    server = harness.start_server(url, tmp, broker, workers=workers)
     try:
         room = harness.open_room(server.base_url)
         asyncio.run(harness.join_participants(room, THROUGHPUT["listeners"] + THROUGHPUT["writers"]))
-        profile = tmp / f"throughput-{url.split(':')[0]}.txt"
-        profiler = harness.start_profile(server.pid, THROUGHPUT["duration"], profile)
+        profile = tmp / f"throughput-{url.split(':')[0]}-{workers}.txt"
+        profiler = harness.start_profile(
+            server.pid, THROUGHPUT["duration"], profile, subprocesses=workers > 1
+        )
         result = with_load(
             # uvloop, as the fan-out's listeners: the writers and listeners share this process.
             lambda: uvloop.run(
@@ -189,17 +191,23 @@ def _throughput(url: str, tmp: Path, broker: str = "memory://") -> dict[str, Any
         if profiler is not None:
             profiler.wait(timeout=60)
             result["profile"] = harness.summarise_profile(profile)
+        result["processes"] = workers
         return result
     finally:
         server.stop()
 
 
 def bench_throughput(tmp: Path) -> dict[str, Any]:
+    """SQLite and PostgreSQL in one process, then PostgreSQL + Redis in two (`--workers 2`)."""
     results: dict[str, Any] = {"sqlite": _throughput(f"sqlite:///{tmp / 'throughput.db'}", tmp)}
-    if harness.postgres_available():
-        results["postgresql"] = _throughput(harness.fresh_postgres(), tmp)
-    else:
-        results["postgresql"] = {"available": False, "reason": f"no PostgreSQL at {harness.PG_ADMIN_URL}"}
+    if not harness.postgres_available():
+        missing = {"available": False, "reason": f"no PostgreSQL at {harness.PG_ADMIN_URL}"}
+        return {**results, "postgresql": missing, "postgresql_2_processes": missing}
+    wait_for_quiet()
+    results["postgresql"] = _throughput(harness.fresh_postgres(), tmp)
+    wait_for_quiet()
+    with harness.private_redis() as redis_url:
+        results["postgresql_2_processes"] = _throughput(harness.fresh_postgres(), tmp, redis_url, workers=2)
     return results
 
 

@@ -62,6 +62,26 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def process_tree(pid: int) -> list[int]:
+    """A process and all its descendants (`lenswalk serve --workers N` is a supervisor and N)."""
+    found = [pid]
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError):
+                for child in (task / "children").read_text().split():
+                    found += process_tree(int(child))
+    return found
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU time so far of a process and its descendants that are still running."""
+    total = 0.0
+    for each in process_tree(pid):
+        with contextlib.suppress(OSError):
+            total += cpu_seconds(each)
+    return total
+
+
 def load_average() -> tuple[float, float, float]:
     return os.getloadavg()
 
@@ -171,7 +191,9 @@ class Server:
                 self.process.wait(timeout=5)
 
 
-def start_server(database_url: str, data_dir: Path, broker_url: str = "memory://") -> Server:
+def start_server(
+    database_url: str, data_dir: Path, broker_url: str = "memory://", workers: int = 1
+) -> Server:
     port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("LENSWALK_")},
@@ -190,7 +212,10 @@ def start_server(database_url: str, data_dir: Path, broker_url: str = "memory://
     with log.open("wb") as out:
         # `python -m app.cli serve` is `lenswalk serve`, importing this checkout's `app`.
         process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [
+                *(sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)),
+                *(("--workers", str(workers)) if workers > 1 else ()),
+            ],
             cwd=ROOT,
             env=env,
             stdout=out,
@@ -332,8 +357,11 @@ async def join_participants(room: Room, count: int, concurrency: int = 8) -> Non
     room.participant_cookies.extend(joined)
 
 
-def start_profile(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes] | None:
-    """Sample a server with py-spy (if installed) for `seconds`; None when it cannot."""
+def start_profile(
+    pid: int, seconds: float, out: Path, subprocesses: bool = False
+) -> subprocess.Popen[bytes] | None:
+    """Sample a server (and its worker processes: `subprocesses`) with py-spy (if installed) for
+    `seconds`; None when it cannot."""
     binary = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     if not Path(binary).exists():
         return None
@@ -352,6 +380,7 @@ def start_profile(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes
             str(out),
             "--pid",
             str(pid),
+            *(["--subprocesses"] if subprocesses else []),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -1,5 +1,6 @@
-"""Write throughput: annotations posted as fast as a few busy phones can, on one process, while
-participants and boards listen (so every write is also fanned out). Counts accepted posts per second."""
+"""Write throughput: annotations posted as fast as a few busy phones can, on one server (one process,
+or `lenswalk serve --workers N`), while participants and boards listen (so every write is also fanned
+out). Counts accepted posts per second; the server's CPU is that of all its processes."""
 
 import asyncio
 import resource
@@ -9,7 +10,7 @@ from typing import Any
 import httpx
 
 from bench.fanout import TEXTS, Client, _open_phone
-from bench.harness import Room, Server, cpu_seconds, percentiles
+from bench.harness import Room, Server, percentiles, tree_cpu_seconds
 
 
 async def run(
@@ -48,7 +49,7 @@ async def run(
     errors: list[str] = []
     response_times: list[float] = []
     counter = iter(range(10**9))
-    cpu_before = cpu_seconds(server.pid)
+    cpu_before = tree_cpu_seconds(server.pid)
     own_before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.monotonic()
     stop_at = started + duration
@@ -83,7 +84,7 @@ async def run(
         timeout=duration + 60,
     )
     elapsed = time.monotonic() - started
-    cpu_used = cpu_seconds(server.pid) - cpu_before
+    cpu_used = tree_cpu_seconds(server.pid) - cpu_before
     own = resource.getrusage(resource.RUSAGE_SELF)
     own_used = own.ru_utime + own.ru_stime - own_before.ru_utime - own_before.ru_stime
     # Bounded wait for the fan-out to catch up, then see how much of it arrived.

@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from app.settings import Settings
 from bench import fanout, floor, harness, throughput
+from tests.conftest import SERVICES
 from tests.support import run_async
 
 
@@ -58,3 +60,25 @@ def test_the_floor_server_fans_out_to_the_same_listeners(tmp_path: Path) -> None
     assert result["delivered_fraction"] == 1.0
     assert result["distinct_participant_payloads_per_annotation"] == 1
     assert result["board_latency_ms"]["count"] == 20
+
+
+@pytest.mark.skipif(not SERVICES, reason="needs PostgreSQL (LENSWALK_TEST_DATABASE_URL) and redis-server")
+@pytest.mark.timeout(180)
+def test_throughput_benchmark_runs_against_two_processes(tmp_path: Path, settings: Settings) -> None:
+    """The two-process case of `make bench`: `serve --workers 2`, its own Redis, every listener
+    gets every post whichever process holds its socket or took the post."""
+    with harness.private_redis() as redis_url:
+        server = harness.start_server(settings.database_url, tmp_path, redis_url, workers=2)
+        try:
+            assert len(harness.process_tree(server.pid)) >= 3, "a supervisor and two server processes"
+            room = harness.open_room(server.base_url)
+            run_async(lambda: harness.join_participants(room, 8, concurrency=2))
+            result = run_async(
+                lambda: throughput.run(server, room, listeners=6, writers=2, duration=1.5, boards=1)
+            )
+        finally:
+            server.stop()
+    assert result["errors"] == 0, result["error_examples"]
+    assert result["accepted"] > 0
+    assert result["fanout_delivered_fraction"] == 1.0
+    assert result["listeners_disconnected"] == 0

@@ -2,9 +2,11 @@
 annotation and, once writes are retried with their client_key, holds none twice; clients whose
 websockets drop and come back (with after_seq) end with exactly what the database holds."""
 
+import json
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -19,11 +21,12 @@ from tests.conftest import (
     create_event,
     first_touchpoint,
     join,
+    nothing_arrives,
     open_stream,
     receive_json,
     signed_in,
 )
-from tests.support import serve_process
+from tests.support import page_token, serve_process
 
 PARTICIPANTS = 6
 
@@ -186,3 +189,98 @@ def test_clients_whose_websockets_drop_and_return_end_with_what_the_database_hol
     assert len(everything) > len(visible) > 10  # the run exercised hiding and withdrawing
     for (audience, _), view in zip(watchers, views, strict=True):
         assert view == (everything if audience == "facilitator" else visible), audience
+
+
+def test_concurrent_posts_from_api_and_form_keep_the_room_log_gap_free_and_in_order(
+    server: LiveServer, facilitator: httpx.Client, db: Any
+) -> None:
+    """Phones post at once, through the API and the journey page's form, with and without a
+    vignette or a client_key, while one phone's retry races its first attempt: every post is
+    saved once, the room's seq has no gap and every stream sees it in order, the answer to each
+    post is what the room was sent and what the database holds, and the log keeps no words."""
+    event = create_event(facilitator)
+    teams = event["teams"]
+    phones = [join(server, event, team_index=i % len(teams)) for i in range(6)]
+    tokens = [page_token(phone, f"/events/{event['id']}/journey") for phone in phones]
+    per_phone = 6
+    start = threading.Barrier(len(phones) + 2)
+    answers: list[dict[str, Any]] = []
+    lock = threading.Lock()
+
+    def post(n: int) -> None:
+        phone, team = phones[n], teams[n % len(teams)]
+        start.wait(timeout=10)
+        for i in range(per_phone):
+            tp = first_touchpoint(event, stage=i % 3, index=0)
+            if i % 2:
+                response = phone.post(
+                    f"/events/{event['id']}/journey/annotations",
+                    data={
+                        "csrf_token": tokens[n],
+                        "touchpoint_id": str(tp),
+                        "kind": "strength",
+                        "principles": ["choice", "safety"],
+                        "text": f"form {n}.{i}",
+                        "client_key": f"form-{n}-{i:04d}",
+                    },
+                )
+                assert response.status_code == 303, response.text
+                continue
+            body: dict[str, Any] = {"touchpoint_id": tp, "text": f"api {n}.{i}"}
+            if i == 2 and team["vignette_slugs"]:
+                body["vignette_slug"] = team["vignette_slugs"][0]
+            if i == 4:
+                body["client_key"] = f"api-{n}-{i:04d}"
+            response = annotate(phone, event, **body)
+            assert response.status_code == 201, response.text
+            assert response.json()["team_id"] == team["id"]
+            assert response.json()["vignette_slug"] == body.get("vignette_slug")
+            with lock:
+                answers.append(response.json())
+
+    racer = phones[0]
+
+    def race() -> httpx.Response:
+        with httpx.Client(base_url=server.base_url, cookies=racer.cookies, timeout=10) as c:
+            start.wait(timeout=10)
+            return annotate(c, event, text="sent twice on a train", client_key="raced-retry-0001")
+
+    before = facilitator.get(f"/api/v1/events/{event['id']}").json()["last_seq"]
+    total = len(phones) * per_phone + 1
+    with open_stream(server, facilitator, event["id"]) as stream:
+        with ThreadPoolExecutor(len(phones) + 2) as pool:
+            raced = [pool.submit(race) for _ in range(2)]
+            for done in [pool.submit(post, n) for n in range(len(phones))]:
+                done.result(timeout=60)
+            retries = [r.result(timeout=60) for r in raced]
+        messages = [receive_json(stream, timeout=10) for _ in range(total)]
+        assert nothing_arrives(stream), "a post was sent to the room twice"
+
+    assert sorted(r.status_code for r in retries) == [200, 201]
+    assert any(a["vignette_slug"] for a in answers), "some posts named a vignette"
+    assert retries[0].json() == retries[1].json()
+    assert [m["seq"] for m in messages] == list(range(before + 1, before + total + 1))
+    assert {m["type"] for m in messages} == {"annotation.added"}
+    sent = {m["data"]["id"]: m["data"] for m in messages}
+    assert len(sent) == total
+    held = {a["id"]: a for a in facilitator.get(f"/api/v1/events/{event['id']}/annotations").json()}
+    assert held == sent, "what the room was sent is what the database holds"
+    for answer in [*answers, retries[0].json()]:
+        assert sent[answer["id"]] == answer
+    assert sorted(a["text"] for a in held.values() if a["text"].startswith("form")) == sorted(
+        f"form {n}.{i}" for n in range(len(phones)) for i in range(1, per_phone, 2)
+    )
+    with db.connect() as conn:
+        logged = conn.execute(
+            text(
+                "SELECT seq, subject_id, data FROM room_event WHERE event_id = :e AND seq > :s ORDER BY seq"
+            ),
+            {"e": event["id"], "s": before},
+        ).all()
+        last_seq = conn.execute(text("SELECT last_seq FROM event WHERE id = :e"), {"e": event["id"]}).scalar()
+    assert [row.seq for row in logged] == list(
+        range(before + 1, before + total + 1)
+    ) and last_seq == before + total
+    for row in logged:
+        data = row.data if isinstance(row.data, dict) else json.loads(row.data)
+        assert data == {"touchpoint_id": sent[row.subject_id]["touchpoint_id"]}, "the log keeps no words"

@@ -57,10 +57,10 @@ def add_annotation(
     session: SessionDep,
     write: WriteAsParticipant,
 ) -> dict[str, Any]:
-    annotation, messages = write.participant(event_id, service.add_annotation, body)
+    added, messages = write.device(event_id, service.post_annotation, body)
     if not messages:
         response.status_code = 200  # a retry of a write that was already saved
-    return service.snapshot(session, annotation)
+    return added
 
 
 @router.get("/events/{event_id}/annotations")

@@ -7,17 +7,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import JSON, Executable, Table, and_, bindparam, false, null, true
+from sqlalchemy import func as sql_func
+from sqlalchemy import select as core_select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, func, select
 
 from app.annotations.models import TEXT_MAX, Annotation, Kind, Principle
 from app.errors import Conflict, Forbidden, NotFound
 from app.events import service as events
-from app.events.models import Event, EventStatus
+from app.events.models import Event, EventStatus, Team, TeamVignette
 from app.events.retention import changes_close_at
 from app.journeys import service as journeys
+from app.journeys.models import Touchpoint
+from app.participants import service as participants
 from app.participants.models import Participant
 from app.phases import service as phases
-from app.roomlog.service import REVEALED, RoomMessage, record
+from app.phases.models import Phase
+from app.roomlog.service import REVEALED, RoomMessage, log, logged_insert, record, stored
 from app.timeutil import utcnow
 from app.vignettes.models import Vignette
 
@@ -149,6 +156,177 @@ def add_annotation(
     session.add(annotation)
     session.flush()
     return annotation, [_record(session, "annotation.added", annotation)]
+
+
+_ANNOTATION: Table = Annotation.__table__  # type: ignore[attr-defined]
+_ADDED = "annotation.added"
+
+
+def _phone_insert(dialect: str, *, with_vignette: bool) -> Executable:
+    """One INSERT ... SELECT that writes a phone's annotation only if everything it needs holds: the
+    event is open, the device's token names one of its participants, the touchpoint is on its
+    map, and the vignette (if any) is one of its teams'. It takes the team from the participant and
+    `private` from the current phase, and does nothing if this client_key was saved before. On
+    PostgreSQL the room's seq and the log row go in the same statement (`logged_insert`)."""
+    event = Event.__table__  # type: ignore[attr-defined]
+    participant = Participant.__table__  # type: ignore[attr-defined]
+    touchpoint = Touchpoint.__table__  # type: ignore[attr-defined]
+    phase = Phase.__table__  # type: ignore[attr-defined]
+    private = (
+        core_select(phase.c.private_writing)
+        .where(phase.c.event_id == event.c.id, phase.c.slug == event.c.phase)
+        .scalar_subquery()
+    )
+    vignette: Any = null()
+    if with_vignette:
+        link, team, vignettes = (
+            TeamVignette.__table__,  # type: ignore[attr-defined]
+            Team.__table__,  # type: ignore[attr-defined]
+            Vignette.__table__,  # type: ignore[attr-defined]
+        )
+        vignette = (
+            core_select(vignettes.c.id)
+            .join(link, link.c.vignette_id == vignettes.c.id)
+            .join(team, team.c.id == link.c.team_id)
+            .where(team.c.event_id == event.c.id, vignettes.c.slug == bindparam("vignette_slug"))
+            .limit(1)
+            .scalar_subquery()
+        )
+    columns = _ANNOTATION.c
+    source = (
+        core_select(
+            event.c.id,
+            bindparam("touchpoint_id", type_=columns.touchpoint_id.type),
+            participant.c.id,
+            bindparam("client_key", type_=columns.client_key.type),
+            participant.c.team_id,
+            vignette,
+            bindparam("kind", type_=columns.kind.type),
+            bindparam("principles", type_=JSON),
+            bindparam("text", type_=columns.text.type),
+            false(),
+            sql_func.coalesce(private, false()),
+            false(),
+            bindparam("now", type_=columns.created_at.type),
+            bindparam("now", type_=columns.updated_at.type),
+        )
+        .select_from(event)
+        .join(
+            participant,
+            and_(
+                participant.c.event_id == event.c.id,
+                participants.holds(bindparam("hashes", expanding=True)),
+            ),
+        )
+        .join(
+            touchpoint,
+            and_(
+                touchpoint.c.id == bindparam("touchpoint_id"),
+                touchpoint.c.journey_map_id == event.c.journey_map_id,
+            ),
+        )
+        # SQLite needs a WHERE before ON CONFLICT here (its parser would read the ON as a join's).
+        .where(event.c.id == bindparam("event_id"), event.c.status == EventStatus.open)
+        .where(vignette.is_not(None) if with_vignette else true())
+        .limit(1)
+    )
+    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    written = (
+        make(_ANNOTATION)
+        .from_select(
+            [
+                "event_id",
+                "touchpoint_id",
+                "participant_id",
+                "client_key",
+                "team_id",
+                "vignette_id",
+                "kind",
+                "principles",
+                "text",
+                "hidden",
+                "private",
+                "from_paper",
+                "created_at",
+                "updated_at",
+            ],
+            source,
+        )
+        # A retry of a write already saved: nothing written, and the first one is answered below.
+        # (On PostgreSQL a retry racing its first attempt waits for that to commit, then does this.)
+        .on_conflict_do_nothing(index_elements=["participant_id", "client_key"])
+        .returning(columns.id, columns.event_id, columns.team_id, columns.vignette_id, columns.private)
+    )
+    if dialect != "postgresql":
+        return written
+    rows, seq, log = logged_insert(written, _ADDED)
+    return (
+        core_select(
+            rows.c.id, rows.c.event_id, rows.c.team_id, rows.c.vignette_id, rows.c.private, seq.c.last_seq
+        )
+        .select_from(rows.join(seq, true()))
+        .add_cte(log)
+    )
+
+
+_PHONE_INSERTS: dict[tuple[str, bool], Executable] = {}
+
+
+def post_annotation(
+    session: Session, event_id: int, tokens: list[str], data: AnnotationCreate
+) -> tuple[dict[str, Any], list[RoomMessage]]:
+    """A participant's new annotation, from their phone: what they are answered (the annotation's
+    snapshot) and the room's message. The usual case is one statement on PostgreSQL and three on
+    SQLite (the insert, the seq, the log row), with no ORM objects. Whenever the insert writes
+    nothing (a refusal, or a retry of a saved client_key), `add_annotation` runs as it always has,
+    and refuses with the same words or answers the saved one."""
+    dialect = session.get_bind().dialect.name
+    key = (dialect, bool(data.vignette_slug))
+    statement = _PHONE_INSERTS.get(key)
+    if statement is None:
+        statement = _PHONE_INSERTS[key] = _phone_insert(dialect, with_vignette=key[1])
+    now = utcnow()
+    principles = [p.value for p in data.principles]
+    params: dict[str, Any] = {
+        "event_id": event_id,
+        "hashes": [participants.hash_token(t) for t in tokens] or [""],
+        "touchpoint_id": data.touchpoint_id,
+        "client_key": data.client_key,
+        "kind": data.kind,
+        "principles": principles,
+        "text": data.text,
+        "now": now,
+        "log_data": stored(_ADDED, {"touchpoint_id": data.touchpoint_id}),
+    }
+    if data.vignette_slug:
+        params["vignette_slug"] = data.vignette_slug
+    connection = session.connection()
+    row = connection.execute(statement, params).first()
+    if row is None:
+        event = events.get_event(session, event_id)
+        annotation, messages = add_annotation(
+            session, event, participants.require_participant(session, event_id, tokens), data
+        )
+        return snapshot(session, annotation), messages
+    written = {
+        "id": row.id,
+        "event_id": event_id,
+        "touchpoint_id": data.touchpoint_id,
+        "team_id": row.team_id,
+        "kind": data.kind.value,
+        "principles": principles,
+        "text": data.text,
+        "vignette_slug": data.vignette_slug or None,
+        "hidden": False,
+        "private": bool(row.private),
+        "created_at": now.isoformat(),
+        "updated_at": now.isoformat(),
+    }
+    if dialect == "postgresql":
+        seq: int = row.last_seq  # taken, and logged, by the same statement
+    else:
+        seq = log(connection, event_id, _ADDED, subject_id=row.id, data=written)
+    return written, [RoomMessage(event_id=event_id, seq=seq, type=_ADDED, subject_id=row.id, data=written)]
 
 
 def _record(session: Session, type: str, annotation: Annotation) -> RoomMessage:

@@ -20,7 +20,7 @@ from app.events import service as events
 from app.forms import optional_int, validate
 from app.participants import service as participants
 from app.participants.models import Participant
-from app.participants.views import journey_context
+from app.participants.views import event_participant, journey_context
 from app.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
@@ -52,12 +52,13 @@ def add_annotation(
             "client_key": client_key or None,
         },
     )
-    annotation, _messages = write.participant(event_id, service.add_annotation, data)
+    added, _messages = write.device(event_id, service.post_annotation, data)
     if not is_htmx(request):
-        return RedirectResponse(f"/events/{event_id}/journey#tp-{annotation.touchpoint_id}", status_code=303)
-    ctx = journey_context(session, write.event, write.joined, request)
-    tp = next(tp for tp in ctx["touchpoints"] if tp.id == annotation.touchpoint_id)
-    ctx.update({"tp": tp, "added": annotation})
+        return RedirectResponse(f"/events/{event_id}/journey#tp-{added['touchpoint_id']}", status_code=303)
+    event, participant = event_participant(session, event_id, write.tokens)
+    ctx = journey_context(session, event, participant, request)
+    tp = next(tp for tp in ctx["touchpoints"] if tp.id == added["touchpoint_id"])
+    ctx.update({"tp": tp, "added": added})
     return render(request, "participants/journey.html", ctx, block="annotation_added")
 
 

@@ -3,9 +3,10 @@
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
 from app.errors import Forbidden
@@ -66,16 +67,18 @@ def join(session: Session, data: JoinRequest, *, tokens: list[str]) -> Joined:
     return Joined(participant=participant, event=event, token=token)
 
 
+def holds(hashes: Any) -> ColumnElement[bool]:
+    """The participant a device's tokens (hashed, or a bound list of hashes) name: by the token in
+    its cookie, or by a return code typed in on another device."""
+    return or_(col(Participant.token_hash).in_(hashes), col(Participant.return_code_hash).in_(hashes))
+
+
 def find(session: Session, event_id: int, tokens: list[str]) -> tuple[Participant, str] | None:
     if not tokens:
         return None
     by_hash = {hash_token(t): t for t in tokens}
-    hashes = list(by_hash)
     participant = session.exec(
-        select(Participant).where(
-            Participant.event_id == event_id,
-            or_(col(Participant.token_hash).in_(hashes), col(Participant.return_code_hash).in_(hashes)),
-        )
+        select(Participant).where(Participant.event_id == event_id, holds(list(by_hash)))
     ).first()
     if participant is None:
         return None

@@ -4,7 +4,9 @@ transaction so the order is the commit order, whichever app instance wrote it.""
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import Table, update
+from sqlalchemy import CTE, JSON, Insert, Table, bindparam, insert, true, update
+from sqlalchemy import select as core_select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
@@ -13,6 +15,7 @@ from app.events.models import Event
 from app.roomlog.models import RoomEvent
 
 _EVENT: Table = Event.__table__  # type: ignore[attr-defined]
+_LOG: Table = RoomEvent.__table__  # type: ignore[attr-defined]
 
 ANNOTATION_TYPES = frozenset(
     {
@@ -57,6 +60,31 @@ class RoomMessage:
         )
 
 
+def stored(type: str, data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What the log keeps of a message: for annotations where it was, never what it said (the
+    words live only in the annotation row)."""
+    if type in ANNOTATION_TYPES:
+        return {"touchpoint_id": (data or {}).get("touchpoint_id")}
+    if type == REVEALED:
+        return {"ids": [a["id"] for a in (data or {}).get("annotations", [])]}
+    return data
+
+
+_NEXT_SEQ = (
+    update(_EVENT)
+    .where(_EVENT.c.id == bindparam("event_id"))
+    .values(last_seq=_EVENT.c.last_seq + 1)
+    .returning(_EVENT.c.last_seq)
+)
+_LOG_ROW = insert(_LOG).values(
+    event_id=bindparam("event_id"),
+    seq=bindparam("seq"),
+    type=bindparam("type"),
+    subject_id=bindparam("subject_id"),
+    data=bindparam("data", type_=JSON),
+)
+
+
 def record(
     session: Session,
     event_id: int,
@@ -65,32 +93,71 @@ def record(
     subject_id: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> RoomMessage:
-    # A plain UPDATE on the session's connection (the ORM's bulk-update machinery costs more than
-    # the statement); pending changes go first, as the ORM's autoflush would have sent them, and the
-    # event in this session (if loaded) learns its new seq, as the ORM would have told it.
+    # Two plain statements on the session's connection: the room's next seq (UPDATE ... RETURNING,
+    # which holds the event row until commit, so seq order is commit order) and the log row. The
+    # ORM's bulk-update and unit-of-work machinery cost more than the statements. Pending changes go
+    # first, as the ORM's autoflush would have sent them, and the event in this session (if loaded)
+    # learns its new seq, as the ORM would have told it.
     session.flush()
-    seq = (
-        session.connection()
-        .execute(
-            update(_EVENT)
-            .where(_EVENT.c.id == event_id)
-            .values(last_seq=_EVENT.c.last_seq + 1)
-            .returning(_EVENT.c.last_seq)
-        )
-        .scalar_one()
-    )
+    seq = log(session.connection(), event_id, type, subject_id=subject_id, data=data)
     loaded = session.identity_map.get(identity_key(Event, event_id))
     if loaded is not None:
         set_committed_value(loaded, "last_seq", seq)
-    if type in ANNOTATION_TYPES:
-        # Where it was, never what it said: the words live only in the annotation row.
-        stored = {"touchpoint_id": (data or {}).get("touchpoint_id")}
-    elif type == REVEALED:
-        stored = {"ids": [a["id"] for a in (data or {}).get("annotations", [])]}
-    else:
-        stored = data
-    session.add(RoomEvent(event_id=event_id, seq=seq, type=type, subject_id=subject_id, data=stored))
     return RoomMessage(event_id=event_id, seq=seq, type=type, subject_id=subject_id, data=data)
+
+
+def log(
+    connection: Connection,
+    event_id: int,
+    type: str,
+    *,
+    subject_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> int:
+    """The room's next seq and its log row, on a connection inside the writing transaction; the seq."""
+    seq: int = connection.execute(_NEXT_SEQ, {"event_id": event_id}).scalar_one()
+    connection.execute(
+        _LOG_ROW,
+        {
+            "event_id": event_id,
+            "seq": seq,
+            "type": type,
+            "subject_id": subject_id,
+            "data": stored(type, data),
+        },
+    )
+    return seq
+
+
+def logged_insert(written: Insert, type: str) -> tuple[CTE, CTE, CTE]:
+    """PostgreSQL: `written` (an INSERT ... RETURNING id, event_id of at most one row), the room's
+    next seq and the log row as one statement of three data-modifying CTEs. Select from the first
+    two, add the third with `add_cte` (PostgreSQL runs every one of them to completion), and bind
+    `log_data` to `stored(type, data)`. The UPDATE holds the event row until commit, as `record`'s
+    does. Nothing is logged, and the seq stays, when `written` wrote nothing."""
+    rows = written.cte("written")
+    seq = (
+        update(_EVENT)
+        .where(_EVENT.c.id == rows.c.event_id)
+        .values(last_seq=_EVENT.c.last_seq + 1)
+        .returning(_EVENT.c.last_seq)
+        .cte("next_seq")
+    )
+    log = (
+        insert(_LOG)
+        .from_select(
+            ["event_id", "seq", "type", "subject_id", "data"],
+            core_select(
+                rows.c.event_id,
+                seq.c.last_seq,
+                bindparam("log_type", type),
+                rows.c.id,
+                bindparam("log_data", type_=JSON),
+            ).select_from(rows.join(seq, true())),
+        )
+        .cte("logged")
+    )
+    return rows, seq, log
 
 
 def history(
