@@ -308,19 +308,6 @@ def get_team(session: Session, event_id: int, team_id: int) -> Team:
     return team
 
 
-def events_using_vignette(session: Session, vignette_id: int) -> list[str]:
-    """Titles of the events, not yet closed, whose teams use this vignette."""
-    rows = session.exec(
-        select(Event.title)
-        .join(Team, col(Team.event_id) == Event.id)
-        .join(TeamVignette, col(TeamVignette.team_id) == Team.id)
-        .where(TeamVignette.vignette_id == vignette_id, Event.status != EventStatus.closed)
-        .distinct()
-        .order_by(col(Event.title))
-    ).all()
-    return list(rows)
-
-
 def event_vignette(session: Session, event_id: int, slug: str) -> Vignette:
     for view in teams(session, event_id):
         for vignette in view.vignettes:

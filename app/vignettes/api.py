@@ -5,9 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body
 
-from app.db import transaction
-from app.deps import CurrentFacilitator, SessionDep
-from app.events import service as events
+from app.deps import SessionDep, WriteAsFacilitator
 from app.vignettes import service
 from app.vignettes.models import Vignette
 from app.vignettes.service import VignettePublic
@@ -26,40 +24,25 @@ def list_vignettes(session: SessionDep, include_archived: bool = False) -> list[
 
 
 @router.post("/vignettes", status_code=201)
-def create_vignette(
-    body: service.VignetteCreate, session: SessionDep, facilitator: CurrentFacilitator
-) -> VignettePublic:
+def create_vignette(body: service.VignetteCreate, write: WriteAsFacilitator) -> VignettePublic:
     """Write a vignette. Without `slug`, one is made from the name."""
-    with transaction(session):
-        vignette = service.create_vignette(session, body, facilitator_id=facilitator.id or 0)
-    return public(vignette)
+    return public(write.account(service.create_vignette, body, facilitator_id=write.signed_in_id))
 
 
 @router.patch("/vignettes/{slug}")
-def update_vignette(
-    slug: str, body: service.VignetteUpdate, session: SessionDep, facilitator: CurrentFacilitator
-) -> VignettePublic:
+def update_vignette(slug: str, body: service.VignetteUpdate, write: WriteAsFacilitator) -> VignettePublic:
     """Change an own vignette (any facilitator may), or archive or restore it with `archived`.
     Built-in vignettes are duplicated instead. While an event that is not closed uses it, its
     content notes can be added to but not removed (409)."""
-    with transaction(session):
-        vignette = service.get_vignette(session, slug[:80])
-        open_events = events.events_using_vignette(session, vignette.id or 0)
-        service.update_vignette(session, vignette, body, open_events=open_events)
-    return public(vignette)
+    return public(write.account(service.change_vignette, slug, body))
 
 
 @router.post("/vignettes/{slug}/duplicate", status_code=201)
 def duplicate_vignette(
     slug: str,
-    session: SessionDep,
-    facilitator: CurrentFacilitator,
+    write: WriteAsFacilitator,
     body: Annotated[service.VignetteDuplicate | None, Body()] = None,
 ) -> VignettePublic:
     """An own, editable copy of any vignette; give `name` or `slug` to set them."""
-    with transaction(session):
-        original = service.get_vignette(session, slug[:80])
-        copy = service.duplicate_vignette(
-            session, original, body or service.VignetteDuplicate(), facilitator_id=facilitator.id or 0
-        )
-    return public(copy)
+    data = body or service.VignetteDuplicate()
+    return public(write.account(service.copy_vignette, slug, data, facilitator_id=write.signed_in_id))

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from sqlmodel import Session, col, func, select
 
 from app.errors import Conflict, Invalid, NotFound
+from app.events.models import Event, EventStatus, Team, TeamVignette
 from app.vignettes.models import Vignette
 
 _CATALOGUE_FIELDS = (
@@ -299,3 +300,27 @@ def update_vignette(
     session.add(vignette)
     session.flush()
     return vignette
+
+
+def events_using(session: Session, vignette_id: int) -> list[str]:
+    """Titles of the events, not yet closed, whose teams use this vignette."""
+    rows = session.exec(
+        select(Event.title)
+        .join(Team, col(Team.event_id) == Event.id)
+        .join(TeamVignette, col(TeamVignette.team_id) == Team.id)
+        .where(TeamVignette.vignette_id == vignette_id, Event.status != EventStatus.closed)
+        .distinct()
+        .order_by(col(Event.title))
+    ).all()
+    return list(rows)
+
+
+def change_vignette(session: Session, slug: str, data: VignetteUpdate) -> Vignette:
+    """`update_vignette` for the vignette named by `slug`, held to the events that use it now."""
+    vignette = get_vignette(session, slug[:80])
+    return update_vignette(session, vignette, data, open_events=events_using(session, vignette.id or 0))
+
+
+def copy_vignette(session: Session, slug: str, data: VignetteDuplicate, *, facilitator_id: int) -> Vignette:
+    """`duplicate_vignette` for the vignette named by `slug`."""
+    return duplicate_vignette(session, get_vignette(session, slug[:80]), data, facilitator_id=facilitator_id)

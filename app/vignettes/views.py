@@ -8,10 +8,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from app.db import transaction
-from app.deps import CurrentFacilitator, SessionDep
+from app.deps import CurrentFacilitator, SessionDep, WriteAsFacilitator
 from app.errors import DomainError, Invalid
-from app.events import service as events
 from app.forms import validate
 from app.templating import render
 from app.vignettes import service
@@ -103,7 +101,7 @@ def _form_page(
     common = service.common_content_notes(session)
     chosen = {n.casefold() for n in values["content_notes"]}
     common_folded = {n.casefold() for n in common}
-    locked_by = events.events_using_vignette(session, vignette.id or 0) if vignette else []
+    locked_by = service.events_using(session, vignette.id or 0) if vignette else []
     return render(
         request,
         "vignettes/form.html",
@@ -156,13 +154,12 @@ def new_vignette_page(request: Request, session: SessionDep, facilitator: Curren
 def new_vignette(
     request: Request,
     session: SessionDep,
-    facilitator: CurrentFacilitator,
+    write: WriteAsFacilitator,
     form: Annotated[VignetteForm, Depends()],
 ) -> Response:
     try:
         data = validate(service.VignetteCreate, form.data())
-        with transaction(session):
-            vignette = service.create_vignette(session, data, facilitator_id=facilitator.id or 0)
+        vignette = write.account(service.create_vignette, data, facilitator_id=write.signed_in_id)
     except DomainError as exc:
         return _form_page(request, session, form.values, error=exc)
     return _after_save(vignette, form)
@@ -182,16 +179,14 @@ def edit_vignette(
     slug: str,
     request: Request,
     session: SessionDep,
-    facilitator: CurrentFacilitator,
+    write: WriteAsFacilitator,
     form: Annotated[VignetteForm, Depends()],
 ) -> Response:
     vignette = service.get_vignette(session, slug[:80])
     form.keep_order_of(vignette.content_notes)
     try:
         data = validate(service.VignetteUpdate, form.data())
-        with transaction(session):
-            open_events = events.events_using_vignette(session, vignette.id or 0)
-            service.update_vignette(session, vignette, data, open_events=open_events)
+        vignette = write.account(service.change_vignette, slug, data)
     except DomainError as exc:
         session.expire_all()
         return _form_page(
@@ -205,26 +200,21 @@ def edit_vignette(
 
 
 @router.post("/vignettes/{slug}/duplicate")
-def duplicate_vignette(slug: str, session: SessionDep, facilitator: CurrentFacilitator) -> Response:
-    with transaction(session):
-        original = service.get_vignette(session, slug[:80])
-        copy = service.duplicate_vignette(
-            session, original, service.VignetteDuplicate(), facilitator_id=facilitator.id or 0
-        )
+def duplicate_vignette(slug: str, write: WriteAsFacilitator) -> Response:
+    copy = write.account(
+        service.copy_vignette, slug, service.VignetteDuplicate(), facilitator_id=write.signed_in_id
+    )
     return RedirectResponse(f"/vignettes/{copy.slug}/edit?copied=yes", status_code=303)
 
 
 @router.post("/vignettes/{slug}/archive")
 def archive_vignette(
     slug: str,
-    session: SessionDep,
-    facilitator: CurrentFacilitator,
+    write: WriteAsFacilitator,
     archived: Annotated[str, Form(max_length=5)] = "yes",
 ) -> Response:
-    with transaction(session):
-        vignette = service.get_vignette(session, slug[:80])
-        data = service.VignetteUpdate(archived=archived != "no")
-        service.update_vignette(session, vignette, data, open_events=[])
+    data = service.VignetteUpdate(archived=archived != "no")
+    vignette = write.account(service.change_vignette, slug, data)
     done = "archived" if vignette.archived else "restored"
     return RedirectResponse(f"/vignettes?done={done}#v-{vignette.slug}", status_code=303)
 
