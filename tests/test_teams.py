@@ -2,20 +2,18 @@
 page's plain forms, against a real server, with real phones and the console's real websocket."""
 
 import re
-import time
 from typing import Any
 
 import httpx
-from websockets.sync.client import ClientConnection, connect
 
 from tests.conftest import (
     LiveServer,
     annotate,
     client,
-    cookie_header,
     create_event,
     join,
 )
+from tests.test_phases import frame_with, live
 
 TEAMS = "/api/v1/events/{}/teams"
 
@@ -30,23 +28,6 @@ def teams_of(c: httpx.Client, event: dict[str, Any]) -> list[dict[str, Any]]:
 
 def annotations_of(c: httpx.Client, event: dict[str, Any]) -> list[dict[str, Any]]:
     return c.get(f"/api/v1/events/{event['id']}/annotations").json()
-
-
-def live(server: LiveServer, c: httpx.Client, event_id: int, view: str) -> ClientConnection:
-    return connect(
-        f"{server.ws_url}/events/{event_id}/live?view={view}&seq=-1",
-        additional_headers=cookie_header(c),
-        open_timeout=5,
-    )
-
-
-def frame_with(ws: ClientConnection, needle: str, timeout: float = 5) -> str:
-    deadline = time.monotonic() + timeout
-    while True:
-        frame = ws.recv(timeout=max(deadline - time.monotonic(), 0.01))
-        assert isinstance(frame, str)
-        if needle in frame:
-            return frame
 
 
 def four_teams(event: dict[str, Any]) -> list[dict[str, Any]]:
@@ -209,8 +190,8 @@ def test_phones_and_the_console_follow_a_rename_live(server: LiveServer, facilit
     body = [{"id": t["id"], "name": t["name"], "vignette_slugs": t["vignette_slugs"]} for t in event["teams"]]
     body[1]["name"] = "Maternity triage"
     with (
-        live(server, phone, event["id"], "participant") as phone_ws,
-        live(server, facilitator, event["id"], "console") as console_ws,
+        live(server, phone, event["id"], "participant", -1) as phone_ws,
+        live(server, facilitator, event["id"], "console", -1) as console_ws,
     ):
         frame_with(phone_ws, 'id="team-check"')  # the snapshot on connecting
         frame_with(console_ws, 'id="here"')
