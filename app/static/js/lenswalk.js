@@ -64,6 +64,49 @@
   if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', function () { focusNews(doc); });
   else focusNews(doc);
 
+  /* A live update never throws away what someone was doing: a choice or field they changed and
+     have not sent yet keeps its value when the region around it is re-sent (unless the room changed
+     that same control), and the focus stays on the control it was on. */
+  function dirty(el) {
+    if (el.type === 'checkbox' || el.type === 'radio') return el.checked !== el.defaultChecked;
+    if (el.tagName === 'SELECT') {
+      for (var i = 0; i < el.options.length; i++) if (el.options[i].selected !== el.options[i].defaultSelected) return true;
+      return false;
+    }
+    return el.value !== el.defaultValue;
+  }
+  function initial(el) {
+    if (el.type === 'checkbox' || el.type === 'radio') return String(el.defaultChecked);
+    if (el.tagName === 'SELECT') {
+      var chosen = [];
+      for (var i = 0; i < el.options.length; i++) if (el.options[i].defaultSelected) chosen.push(el.options[i].value);
+      return chosen.join('\n');
+    }
+    return el.defaultValue;
+  }
+  var kept = null;
+  doc.addEventListener('htmx:wsBeforeMessage', function () {
+    var active = doc.activeElement;
+    kept = { focus: active && active.id && active !== doc.body ? active.id : null, fields: [] };
+    each('input[id]:not([type=hidden]), select[id], textarea[id]', function (el) {
+      if (dirty(el)) kept.fields.push({ id: el.id, el: el, initial: initial(el), value: el.value, checked: el.checked });
+    });
+  });
+  doc.addEventListener('htmx:wsAfterMessage', function () {
+    if (!kept) return;
+    kept.fields.forEach(function (k) {
+      var el = doc.getElementById(k.id);
+      if (!el || el === k.el || initial(el) !== k.initial) return;
+      if (el.type === 'checkbox' || el.type === 'radio') el.checked = k.checked; else el.value = k.value;
+    });
+    var active = doc.activeElement;
+    if (kept.focus && (!active || active === doc.body)) {
+      var again = doc.getElementById(kept.focus);
+      if (again) again.focus({ preventScroll: true });
+    }
+    kept = null;
+  });
+
   /* Calls for help (the facilitators' banner, app/templates/support/alerts.html): its own small
      socket must not speak for the page's live status or start its polling, unless it is the only one. */
   function alertsOnly(e) {
