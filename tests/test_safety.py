@@ -1,6 +1,7 @@
 """Issue 5: anonymity that holds, taking words back, support, breaks and check-ins."""
 
 import datetime as dt
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +33,12 @@ HTMX = {"HX-Request": "true"}
 
 
 def sqlite_bytes(settings: Any) -> bytes:
+    """The database's files as they are on disk, read by another process: closing a file this process
+    opened on them would drop every POSIX lock the process holds there, the test server's SQLite
+    connections' included, and later connections would fail with "disk I/O error"."""
     path = Path(settings.database_url.split("///", 1)[1])
-    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+    files = sorted(str(p) for p in path.parent.glob(path.name + "*"))
+    return subprocess.run(["cat", *files], capture_output=True, check=True).stdout
 
 
 def test_support_information_and_link_on_participant_screens(

@@ -4,10 +4,7 @@ nothing and the room hears nothing of it, and a write's JSON and page twins do t
 from typing import Any
 
 import httpx
-from sqlmodel import Session
 
-from app.db import transaction
-from app.facilitators.service import add_facilitator
 from tests.conftest import (
     LiveServer,
     annotate,
@@ -17,6 +14,8 @@ from tests.conftest import (
     nothing_arrives,
     open_stream,
     receive_until,
+    run_command,
+    settings_env,
     signed_in,
 )
 
@@ -88,21 +87,22 @@ def test_a_write_needing_a_facilitator_is_refused_before_its_body_is_read(
     assert facilitator.post(f"/api/v1/events/{event['id']}/phase", json={"phase": 5}).status_code == 422
 
 
-def _second_account(server: LiveServer, db: Any, email: str) -> httpx.Client:
-    """Another facilitator account, signed in: made over the test's own plain connection (the way the
-    other database checks here read), not a second app engine beside the server's."""
-    with Session(db) as session, transaction(session):
-        add_facilitator(session, email=email, password=PASSWORD)
+def _second_account(server: LiveServer, email: str) -> httpx.Client:
+    """Another facilitator account, signed in: made with `lenswalk facilitator add`, as an operator
+    makes one, in a process of its own beside the running server."""
+    env = settings_env(server.settings)
+    made = run_command(env, "facilitator", "add", email, "--password-stdin", stdin=PASSWORD + "\n")
+    assert made.returncode == 0, made.stderr
     colleague = client(server)
     assert colleague.post("/api/v1/session", json={"email": email, "password": PASSWORD}).is_success
     return colleague
 
 
-def test_a_co_facilitator_added_by_the_page_or_over_json_is_the_same(server: LiveServer, db: Any) -> None:
+def test_a_co_facilitator_added_by_the_page_or_over_json_is_the_same(server: LiveServer) -> None:
     facilitator = signed_in(server)
     event = create_event(facilitator)
     email = f"colleague{event['id']}@example.org"
-    colleague = _second_account(server, db, email)
+    colleague = _second_account(server, email)
     assert colleague.get(f"/events/{event['id']}/console").status_code == 403
     page = facilitator.post(f"/events/{event['id']}/facilitators", data={"email": email.upper()})
     assert page.status_code == 303

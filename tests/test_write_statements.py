@@ -3,6 +3,7 @@
 statement is prepared on each pooled connection (psycopg prepares a statement at its sixth run on a
 connection; a rollback, such as the end of a read, forgets them all)."""
 
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,7 +17,8 @@ from app.db import make_engine, transaction
 from app.errors import NotFound
 from app.participants.service import parse_tokens
 from app.settings import Settings
-from tests.conftest import LiveServer, first_touchpoint, join
+from tests.conftest import LiveServer, create_event, first_touchpoint, join, signed_in
+from tests.support import own_server
 
 
 def _phone_tokens(phone: httpx.Client) -> list[str]:
@@ -24,10 +26,18 @@ def _phone_tokens(phone: httpx.Client) -> list[str]:
 
 
 def test_a_post_is_one_statement_on_postgresql_and_three_on_sqlite_and_a_refusal_says_why(
-    server: LiveServer, settings: Settings, event: dict[str, Any]
+    tmp_path: Path,
 ) -> None:
+    # A server of its own: this test opens a second engine beside the server's, on a database file
+    # no other test has opened files on in this process (see tests/test_safety.py: sqlite_bytes).
+    with own_server(tmp_path) as server:
+        _count_statements(server)
+
+
+def _count_statements(server: LiveServer) -> None:
+    event = create_event(signed_in(server))
     tokens = _phone_tokens(join(server, event))
-    engine = make_engine(settings.database_url)
+    engine = make_engine(server.settings.database_url)
     statements: list[str] = []
     sa_event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     try:
