@@ -35,6 +35,11 @@ def test_a_choice_in_progress_and_the_focus_survive_a_live_update(server: LiveSe
 
     expect(pick).to_have_value(chosen)
     expect(pick).to_be_focused()
+    # And through the next update too.
+    paused = api.post(f"/api/v1/events/{event['id']}/timer", json={"action": "pause"})
+    assert paused.status_code == 200, paused.text
+    expect(console.locator(".timer-clock[data-running=false]").first).to_be_attached(timeout=LIVE_MS)
+    expect(pick).to_have_value(chosen)
     console.get_by_role("button", name="Spotlight", exact=True).click()
     expect(console.locator("#now, #spotlight").first).to_contain_text("Waiting area", timeout=LIVE_MS)
     expect(pick).to_have_value(re.compile(r"^touchpoint:"))

@@ -84,11 +84,21 @@
     }
     return el.defaultValue;
   }
+  /* Only controls someone has changed are looked at on each message (a phone's journey page holds
+     hundreds): they are noted as they change, and forgotten once they leave the page. */
+  var touched = [];
+  function touch(e) {
+    var el = e.target;
+    if (el && el.id && /^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName) && el.type !== 'hidden' && touched.indexOf(el) < 0) touched.push(el);
+  }
+  doc.addEventListener('input', touch);
+  doc.addEventListener('change', touch);
   var kept = null;
   doc.addEventListener('htmx:wsBeforeMessage', function () {
     var active = doc.activeElement;
     kept = { focus: active && active.id && active !== doc.body ? active.id : null, fields: [] };
-    each('input[id]:not([type=hidden]), select[id], textarea[id]', function (el) {
+    touched = touched.filter(function (el) { return el.isConnected; });
+    touched.forEach(function (el) {
       if (dirty(el)) kept.fields.push({ id: el.id, el: el, initial: initial(el), value: el.value, checked: el.checked });
     });
   });
@@ -98,6 +108,7 @@
       var el = doc.getElementById(k.id);
       if (!el || el === k.el || initial(el) !== k.initial) return;
       if (el.type === 'checkbox' || el.type === 'radio') el.checked = k.checked; else el.value = k.value;
+      touched.push(el); /* still changed, for the next update too */
     });
     var active = doc.activeElement;
     if (kept.focus && (!active || active === doc.body)) {
