@@ -38,7 +38,8 @@ def static_url(path: str) -> str:
 @lru_cache(maxsize=32)
 def _minified(path: str, _mtime_ns: int) -> bytes:
     _, minify = MINIFIERS[Path(path).suffix]
-    return minify((STATIC_DIR / path).read_text(encoding="utf-8")).encode()
+    minified: str = minify((STATIC_DIR / path).read_text(encoding="utf-8"))
+    return minified.encode()
 
 
 def minified(path: str) -> str:

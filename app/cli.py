@@ -221,6 +221,11 @@ def import_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _migrate(_args: argparse.Namespace) -> int:
+    migrate(get_settings())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lenswalk", description="Run Trauma-Informed Lens Walkthroughs.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -243,9 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     p_serve.set_defaults(func=serve)
 
-    sub.add_parser("migrate", help="apply pending database migrations").set_defaults(
-        func=lambda _a: migrate(get_settings()) or 0
-    )
+    sub.add_parser("migrate", help="apply pending database migrations").set_defaults(func=_migrate)
     sub.add_parser("load-content", help="load vignettes and journey-map templates").set_defaults(
         func=load_content_command
     )

@@ -47,7 +47,8 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 
 async def get_settings_dep(request: Request) -> Settings:
-    return request.app.state.settings
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
@@ -79,7 +80,8 @@ ParticipantTokens = Annotated[list[str], Depends(participant_tokens)]
 
 
 async def get_limiter(request: Request) -> Limiter:
-    return request.app.state.limiter
+    limiter: Limiter = request.app.state.limiter
+    return limiter
 
 
 LimiterDep = Annotated[Limiter, Depends(get_limiter)]

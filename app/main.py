@@ -166,7 +166,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": _plain_errors(exc)}, status_code=422)
-        return error_response(request, 422, "; ".join(e["msg"] for e in _plain_errors(exc)))
+        return error_response(request, 422, "; ".join(str(e["msg"]) for e in _plain_errors(exc)))
 
     app.openapi = lambda: _openapi_with_errors(app)  # type: ignore[method-assign]
 

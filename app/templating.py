@@ -62,6 +62,7 @@ def render(
 ) -> HTMLResponse:
     """The whole page, or one named block of it (for an HTMX swap)."""
     ctx = {"request": request, **(context or {})}
+    response: HTMLResponse
     ctx.setdefault("facilitator", getattr(request.state, "facilitator", None))
     if block is None:
         if status_code < 400:

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from app.actions.models import STATUS_LABELS
 from app.exports.report import KINDS, PRINCIPLES, Report
-from app.improvements.models import COST_LABELS, DRIVER_LABELS, EFFORT_LABELS, HORIZON_LABELS
+from app.improvements.models import COST_LABELS, DRIVER_LABELS, EFFORT_LABELS, HORIZON_LABELS, facet_labels
 from app.timeutil import to_the_hour
 from app.voting.priorities import EvidenceItem, Priority
 
@@ -215,7 +215,7 @@ def _cell(sheet: Any, value: Any, *, wrap: bool = False, bold: bool = False) -> 
         if wrap:
             c.alignment = WRAP
     elif isinstance(value, dt.date):
-        c = WriteOnlyCell(sheet, value)
+        c = WriteOnlyCell(sheet, value)  # type: ignore[arg-type]  # openpyxl writes dates; its stubs name only datetime
         c.number_format = HOUR_FORMAT if isinstance(value, dt.datetime) else DATE_FORMAT
     elif bold:
         c = WriteOnlyCell(sheet, value)
@@ -354,13 +354,7 @@ def to_markdown(report: Report) -> bytes:
         if pl.groups:
             votes += " (" + "; ".join(f"{md(g)}: {p.by_group.get(g, 0)}" for g in pl.groups) + ")"
         facts = [f"Driver: {md(DRIVER_LABELS[i.driver])}"]
-        for name, labels, value in (
-            ("Effort", EFFORT_LABELS, i.effort),
-            ("Cost", COST_LABELS, i.cost),
-            ("Horizon", HORIZON_LABELS, i.horizon),
-        ):
-            if value is not None:
-                facts.append(f"{name}: {md(labels[value])}")
+        facts += [f"{name}: {md(label)}" for name, label in facet_labels(i)]
         out += [f"{votes}. " + "; ".join(facts) + ".", ""]
         if p.evidence:
             out += [f"- {md(evidence_line(e))}" for e in p.evidence]

@@ -8,14 +8,16 @@ priorities carry their evidence (the first few items each), and the rest are one
 
 import re
 from pathlib import Path
+from typing import cast
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.fonts import TTFFont
 
 from app.actions.models import STATUS_LABELS
 from app.exports.formats import KIND_PLURALS, evidence_line
 from app.exports.report import KINDS, PRINCIPLES, Report
-from app.improvements.models import COST_LABELS, DRIVER_LABELS, EFFORT_LABELS, HORIZON_LABELS
+from app.improvements.models import DRIVER_LABELS, facet_labels
 
 FONTS = Path(__file__).parent / "fonts"
 FAMILY = "DejaVu"
@@ -37,7 +39,8 @@ class _Document(FPDF):
         self.set_auto_page_break(True, margin=15)
         self.add_font(FAMILY, "", str(FONTS / "DejaVuSans.ttf"))
         self.add_font(FAMILY, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-        self.glyphs = set(self.fonts[FAMILY.lower()].cmap) & set(self.fonts[FAMILY.lower() + "B"].cmap)
+        fonts = [cast(TTFFont, self.fonts[name]) for name in (FAMILY.lower(), FAMILY.lower() + "B")]
+        self.glyphs = set(fonts[0].cmap) & set(fonts[1].cmap)
         self.set_title(title)
         self.set_creator("Lenswalk")
 
@@ -213,13 +216,7 @@ def _priorities(doc: _Document, report: Report) -> None:
         doc.set_font(FAMILY, "B", 11)
         doc.multi_cell(0, 6, doc.clean(f"{p.rank}. {i.title}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         facts = [f"{p.votes} vote{'s' if p.votes != 1 else ''}", DRIVER_LABELS[i.driver]]
-        for name, labels, value in (
-            ("effort", EFFORT_LABELS, i.effort),
-            ("cost", COST_LABELS, i.cost),
-            ("horizon", HORIZON_LABELS, i.horizon),
-        ):
-            if value is not None:
-                facts.append(f"{name}: {labels[value].lower()}")
+        facts += [f"{name.lower()}: {label.lower()}" for name, label in facet_labels(i)]
         if pl.groups:
             facts.append(", ".join(f"{g}: {p.by_group.get(g, 0)}" for g in pl.groups))
         doc.para(" · ".join(facts), size=9, height=4.5)

@@ -11,6 +11,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from app.actions import service as actions
@@ -125,32 +126,37 @@ def gather(session: Session, event: Event, *, min_group_size: int, with_annotati
     team_names = {t.team.id: t.team.name for t in teams}
     vignette_names = dict(session.exec(select(Vignette.id, Vignette.name)).all())
     used: dict[int, Vignette] = {}
-    for view in teams:
-        for vignette in view.vignettes:
+    for team_view in teams:
+        for vignette in team_view.vignettes:
             used.setdefault(vignette.id or 0, vignette)
 
-    rows = session.exec(
-        select(
-            Annotation.touchpoint_id,
-            Annotation.kind,
-            Annotation.principles,
-            Annotation.team_id,
-            Annotation.vignette_id,
-            Annotation.text,
-            Annotation.created_at,
-            Annotation.id,
-            Annotation.from_paper,
-        ).where(
-            Annotation.event_id == event_id,
-            col(Annotation.hidden).is_(False),
-            col(Annotation.private).is_(False),
+    # Nine columns, no ORM objects: SQLAlchemy's own select (SQLModel's is typed up to four).
+    rows = (
+        session.connection()
+        .execute(
+            core_select(
+                col(Annotation.touchpoint_id),
+                col(Annotation.kind),
+                col(Annotation.principles),
+                col(Annotation.team_id),
+                col(Annotation.vignette_id),
+                col(Annotation.text),
+                col(Annotation.created_at),
+                col(Annotation.id),
+                col(Annotation.from_paper),
+            ).where(
+                col(Annotation.event_id) == event_id,
+                col(Annotation.hidden).is_(False),
+                col(Annotation.private).is_(False),
+            )
         )
-    ).all()
+        .all()
+    )
     annotations: list[AnnotationRow] = []
-    for tp_id, kind, principles, team_id, vignette_id, text, created_at, _id, from_paper in sorted(
+    for tp_id, raw_kind, principles, team_id, vignette_id, text, created_at, _id, from_paper in sorted(
         rows, key=lambda r: (order.get(r[0], len(order)), r[6], r[7])
     ):
-        kind = Kind(kind).value
+        kind = Kind(raw_kind).value
         count = counts.get(tp_id)
         if count is not None:
             count.kinds[kind] += 1

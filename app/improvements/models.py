@@ -77,6 +77,18 @@ class Improvement(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+def facet_labels(improvement: Improvement) -> list[tuple[str, str]]:
+    """("Effort", its label), ("Cost", ...), ("Horizon", ...) for each the group set."""
+    facets: list[tuple[str, str]] = []
+    if improvement.effort is not None:
+        facets.append(("Effort", EFFORT_LABELS[improvement.effort]))
+    if improvement.cost is not None:
+        facets.append(("Cost", COST_LABELS[improvement.cost]))
+    if improvement.horizon is not None:
+        facets.append(("Horizon", HORIZON_LABELS[improvement.horizon]))
+    return facets
+
+
 class Evidence(SQLModel, table=True):
     """An annotation behind an improvement. Withdrawing the annotation removes the link with it."""
 

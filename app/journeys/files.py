@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
 from openpyxl.utils.exceptions import InvalidFileException
 
 from app.errors import Invalid
@@ -236,7 +236,7 @@ def to_xlsx(stages: list[StageIn], title: str) -> bytes:
     for letter, width in zip("ABCD", (28, 40, 50, 70), strict=True):
         sheet.column_dimensions[letter].width = width
 
-    def text(value: str) -> WriteOnlyCell:
+    def text(value: str) -> Cell:
         c = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", value))
         c.data_type = "s"  # text, never a formula
         return c

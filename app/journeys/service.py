@@ -144,7 +144,7 @@ def copy_map(session: Session, template: JourneyMap) -> JourneyMap:
     session.flush()
     for view in stages(session, template.id or 0):
         stage = Stage(
-            journey_map_id=journey.id,
+            journey_map_id=journey.id or 0,
             position=view.stage.position,
             name=view.stage.name,
             description=view.stage.description,
@@ -154,8 +154,8 @@ def copy_map(session: Session, template: JourneyMap) -> JourneyMap:
         for tp in view.touchpoints:
             session.add(
                 Touchpoint(
-                    journey_map_id=journey.id,
-                    stage_id=stage.id,
+                    journey_map_id=journey.id or 0,
+                    stage_id=stage.id or 0,
                     position=tp.position,
                     name=tp.name,
                     prompt=tp.prompt,

@@ -79,7 +79,9 @@ class _Printable(Document):
         self.multi_cell(0, size * 0.45, self.clean(text), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_text_color(*INK)
 
-    def para(self, text: str, size: float = 10, *, bold: bool = False, height: float | None = None) -> None:
+    def paragraphs(
+        self, text: str, size: float = 10, *, bold: bool = False, height: float | None = None
+    ) -> None:
         self.set_font(FAMILY, "B" if bold else "", size)
         for part in [p for p in text.strip().split("\n\n") if p.strip()] or [""]:
             self.multi_cell(
@@ -170,7 +172,7 @@ def paper_kit(event: Event, teams: list[TeamView], stages: list[StageView]) -> b
     for view in teams or []:
         pdf.add_page()
         pdf.heading(f"{view.team.name}: paper kit", 18)
-        pdf.para(
+        pdf.paragraphs(
             f"{event.title}. For when phones will not connect. Write one strength, barrier or idea on "
             "each line, with the first letter of the principles it touches (S Safety, T Trust, "
             "C Choice, Co Collaboration, E Empowerment). Do not write names. A facilitator types your "
@@ -197,18 +199,18 @@ def paper_kit(event: Event, teams: list[TeamView], stages: list[StageView]) -> b
                 )
                 pdf.ln(2)
             if vignette.summary:
-                pdf.para(vignette.summary, bold=True)
-            pdf.para(vignette.story)
+                pdf.paragraphs(vignette.summary, bold=True)
+            pdf.paragraphs(vignette.story)
             if vignette.referral_route:
-                pdf.para(f"How they reach the service: {vignette.referral_route}")
+                pdf.paragraphs(f"How they reach the service: {vignette.referral_route}")
             if vignette.prompts:
-                pdf.para("Questions to ask", bold=True)
+                pdf.paragraphs("Questions to ask", bold=True)
                 for prompt in vignette.prompts:
-                    pdf.para(f"• {prompt}")
+                    pdf.paragraphs(f"• {prompt}")
         pdf.heading("The five principles: ask at every touchpoint", 14)
         for principle, question in PRINCIPLE_QUESTIONS.items():
-            pdf.para(f"{principle.capitalize()} ({PRINCIPLE_LETTERS[principle]})", bold=True, height=5)
-            pdf.para(question, height=5)
+            pdf.paragraphs(f"{principle.capitalize()} ({PRINCIPLE_LETTERS[principle]})", bold=True, height=5)
+            pdf.paragraphs(question, height=5)
         pdf.add_page()
         pdf.heading(f"{view.team.name}: the journey", 16)
         for s, stage in enumerate(stages, start=1):

@@ -102,7 +102,8 @@ def set_board_view(
     """What the projector shows: `journey`, `wall` (optionally filtered by stage, touchpoint,
     principle, team or kind), `principles`, `priorities` or `actions`: `board.changed`."""
     write.facilitator(event_id, board.set_board_view, body)
-    return service.describe_room(session, write.event, for_facilitator=True)["board"]
+    board_view: dict[str, Any] = service.describe_room(session, write.event, for_facilitator=True)["board"]
+    return board_view
 
 
 @router.post("/events/{event_id}/agenda", status_code=201)

@@ -81,7 +81,7 @@ class RedisBroker:
             await pubsub.subscribe(self._channel)
         except Exception:
             with contextlib.suppress(Exception):
-                await pubsub.aclose()
+                await pubsub.aclose()  # type: ignore[no-untyped-call]  # redis-py leaves it unannotated
             raise
         return self._drain(pubsub)
 

@@ -102,5 +102,5 @@ def direct_writer(send: Any) -> DirectWriter | None:
         return None
     # The handshake's response (and its headers) is only read while accepting: an idle phone in a
     # room of thousands need not keep it.
-    protocol.response = None
+    protocol.response = None  # type: ignore[assignment]  # uvicorn types it as always set
     return DirectWriter(protocol)

@@ -19,7 +19,7 @@ import logging
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketState
@@ -102,7 +102,8 @@ class Connection:
 
     def _send(self, payload: str) -> Coroutine[Any, Any, None]:
         if self._raw is not None:
-            return self._raw({"type": "websocket.send", "text": payload})
+            # The server's ASGI send is typed as any awaitable; uvicorn's is a coroutine, stepped by _step.
+            return cast(Coroutine[Any, Any, None], self._raw({"type": "websocket.send", "text": payload}))
         return self.websocket.send_text(payload)
 
     def offer(self, seq: int, payload: Outgoing) -> None:

@@ -202,7 +202,7 @@ async def board_link_live(websocket: WebSocket) -> None:
     token: str = websocket.path_params["token"]
     seq = _int_param(websocket, "seq", -1)
     found = await _board_link(websocket, token) if seq is not None else None
-    if found is None:
+    if seq is None or found is None:
         await websocket.close(CLOSE_POLICY)
         return
     event_id, version = found

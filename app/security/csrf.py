@@ -137,7 +137,8 @@ def csrf_token() -> str:
         return ""
     if "lenswalk.csrf_token" not in scope:  # one token per page, however many forms it has
         scope["lenswalk.csrf_token"] = scope["lenswalk.csrf"].token(scope)
-    return scope["lenswalk.csrf_token"]
+    token: str = scope["lenswalk.csrf_token"]
+    return token
 
 
 def csrf_field() -> Markup:

@@ -21,6 +21,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 
 from limits import RateLimitItem, parse_many
@@ -113,13 +114,13 @@ class Limiter:
     def check(self, rule: Rule, key: str) -> None:
         """Refuse if `rule` is used up for `key`, without counting this request."""
         for item in rule.items:
-            if not self._allowed(lambda item=item: self.strategy.test(item, rule.name, key)):
+            if not self._allowed(partial(self.strategy.test, item, rule.name, key)):
                 self._refuse(rule, item, key)
 
     def hit(self, rule: Rule, key: str) -> None:
         """Count this request; refuse it if that goes over the limit."""
         for item in rule.items:
-            if not self._allowed(lambda item=item: self.strategy.hit(item, rule.name, key)):
+            if not self._allowed(partial(self.strategy.hit, item, rule.name, key)):
                 self._refuse(rule, item, key)
 
     def count_failures(
@@ -134,9 +135,7 @@ class Limiter:
         except failure:
             for rule, key in checks:
                 for item in rule.items:
-                    self._allowed(
-                        lambda item=item, rule=rule, key=key: self.strategy.hit(item, rule.name, key)
-                    )
+                    self._allowed(partial(self.strategy.hit, item, rule.name, key))
             raise
 
     def _refuse(self, rule: Rule, item: RateLimitItem, key: str) -> None:

@@ -17,7 +17,7 @@ from app.vignettes.models import Vignette
 
 router = APIRouter(include_in_schema=False)
 
-FORM_FIELDS = ("name", "age", "summary", "story", "referral_route", "tier", "tier_label")
+FORM_FIELDS: tuple[str, ...] = ("name", "age", "summary", "story", "referral_route", "tier", "tier_label")
 FORM_FIELDS += ("discussion_purpose", "source")
 DONE = {
     "saved": "Saved.",

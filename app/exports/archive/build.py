@@ -67,8 +67,8 @@ def build_archive(session: Session, event: Event, *, min_group_size: int) -> dic
     teams = events.teams(session, event_id)
     team_keys = {view.team.id or 0: n for n, view in enumerate(teams, start=1)}
     vignettes: dict[int, Vignette] = {}
-    for view in teams:
-        for v in view.vignettes:
+    for team_view in teams:
+        for v in team_view.vignettes:
             vignettes.setdefault(v.id or 0, v)
     slugs = {v.id: v.slug for v in session.exec(select(Vignette))}
 
@@ -86,8 +86,12 @@ def build_archive(session: Session, event: Event, *, min_group_size: int) -> dic
     for a in rows:
         annotation_keys[a.id or 0] = len(annotation_keys) + 1
         vignette_slug = slugs.get(a.vignette_id) if a.vignette_id else None
-        if a.vignette_id and a.vignette_id not in vignettes and (v := session.get(Vignette, a.vignette_id)):
-            vignettes[a.vignette_id] = v
+        if (
+            a.vignette_id
+            and a.vignette_id not in vignettes
+            and (found := session.get(Vignette, a.vignette_id))
+        ):
+            vignettes[a.vignette_id] = found
         annotations.append(
             {
                 "key": annotation_keys[a.id or 0],

@@ -220,14 +220,14 @@ def import_archive(session: Session, archive: Archive, *, facilitator_id: int) -
 
     vignette_ids = _vignette_ids(session, archive, facilitator_id)
     team_ids: dict[int, int] = {}
-    for position, t in enumerate(archive.teams):
-        team = Team(event_id=event_id, name=t.name, position=position)
+    for position, team_in in enumerate(archive.teams):
+        team = Team(event_id=event_id, name=team_in.name, position=position)
         session.add(team)
         session.flush()
-        team_ids[t.key] = team.id or 0
+        team_ids[team_in.key] = team.id or 0
         session.add_all(
             TeamVignette(team_id=team.id or 0, vignette_id=vignette_ids[slug], position=n)
-            for n, slug in enumerate(dict.fromkeys(t.vignettes))
+            for n, slug in enumerate(dict.fromkeys(team_in.vignettes))
         )
 
     annotations = [

@@ -29,7 +29,7 @@ from app.improvements.models import (
     Horizon,
 )
 from app.improvements.service import MAX_IMPROVEMENTS
-from app.journeys.service import MAX_STAGES, MAX_TOUCHPOINTS_PER_STAGE
+from app.journeys.models import MAX_STAGES, MAX_TOUCHPOINTS_PER_STAGE
 from app.participants.models import HereAs
 from app.phases.service import MAX_PHASES
 from app.voting.models import VotingStatus
