@@ -21,9 +21,10 @@ run: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# ruff, then the layers contract in pyproject.toml ([tool.importlinter], drawn in docs/architecture.md).
+# ruff, the layers contract in pyproject.toml ([tool.importlinter], drawn in docs/architecture.md), then
+# mypy, strict on app/ ([tool.mypy]).
 lint: install
-	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports && $(BIN)/mypy
 
 # Benchmarks against real server processes (not part of `make test`): bench/results/ and
 # docs/performance.md. Needs PostgreSQL on 127.0.0.1:5432 and redis-server for the multi-instance figures.
