@@ -12,3 +12,10 @@ class Facilitator(SQLModel, table=True):
     # Part of every session cookie; signing out bumps it, so a copy of the cookie stops working too.
     session_version: int = 0
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class SignedIn(SQLModel):
+    """The facilitator now signed in."""
+
+    id: int
+    email: str
