@@ -4,7 +4,9 @@ schemathesis (tests/test_schemathesis.py) checks each answer against its schema.
 
 from typing import Any
 
-from tests.conftest import LiveServer, client
+import httpx
+
+from tests.conftest import LiveServer, annotate, client, join
 
 
 def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
@@ -93,3 +95,50 @@ def test_a_free_form_answer_is_caught() -> None:
     ]
     assert _undescribed(spec, {"$ref": "#/components/schemas/Tight"}, "r") == []
     assert _undescribed(spec, {"type": "object", "additionalProperties": {"type": "integer"}}, "r") == []
+
+
+EVENT_KEYS = {
+    "id", "title", "date", "status", "open", "phase", "join_code", "join_url", "dots_per_participant",
+    "last_seq", "stages", "teams", "support_info", "changes_close_days",
+}  # fmt: skip
+ROOM_KEYS = {"phase", "agenda", "timer", "spotlight", "board"}
+VOTING_KEYS = {
+    "status",
+    "dots_per_participant",
+    "max_dots_per_improvement",
+    "revealed",
+    "participants_may_group",
+}
+
+
+def test_what_only_facilitators_see_is_left_out_for_participants_not_sent_as_null(
+    server: LiveServer, facilitator: httpx.Client, event: dict[str, Any]
+) -> None:
+    """The schemas give the facilitators' fields a default; the answers still leave them out for
+    everyone else, as they did before the API was typed."""
+    participant = join(server, event)
+    annotate(participant, event)
+    path = f"/api/v1/events/{event['id']}"
+
+    assert set(participant.get(path).json()) == EVENT_KEYS
+    assert set(facilitator.get(path).json()) == EVENT_KEYS | {
+        "retention_days",
+        "journey_map_id",
+        "created_at",
+    }
+
+    [seen_by_room] = participant.get(f"{path}/annotations").json()
+    assert "hidden" not in seen_by_room and "private" not in seen_by_room
+    [mine] = participant.get(f"{path}/annotations", params={"mine": "true"}).json()
+    assert mine["hidden"] is False and mine["private"] is False
+    [seen_by_facilitator] = facilitator.get(f"{path}/annotations").json()
+    assert seen_by_facilitator == mine
+
+    assert set(participant.get(f"{path}/room").json()) == ROOM_KEYS
+    assert set(facilitator.get(f"{path}/room").json()) == ROOM_KEYS | {"ready_count", "private_count", "here"}
+    moved = facilitator.post(f"{path}/phase", json={"phase": "lens_walk"}).json()
+    assert set(moved) == ROOM_KEYS | {"ready_count", "private_count"}
+
+    assert set(facilitator.get(f"{path}/voting").json()) == VOTING_KEYS
+    assert set(participant.get(f"{path}/voting").json()) == VOTING_KEYS | {"mine"}
+    assert set(participant.get(f"{path}/priorities").json()["voting"]) == VOTING_KEYS
