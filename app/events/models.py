@@ -86,6 +86,15 @@ class TeamVignette(SQLModel, table=True):
 # ---- what the JSON API answers ------------------------------------------------------------------
 
 
+class TeamPublic(SQLModel):
+    """A team as `PUT /api/v1/events/{id}/teams` saved it, in order."""
+
+    id: int
+    name: str
+    position: int
+    vignette_slugs: list[str]
+
+
 class EventTeamPublic(SQLModel):
     id: int
     name: str
