@@ -12,7 +12,7 @@ from app.errors import NotSignedIn
 from app.events import service as events
 from app.events.models import FacilitatorsPublic
 from app.facilitators import service
-from app.facilitators.models import SignedIn
+from app.facilitators.models import FacilitatorPublic
 from app.security.limits import client_key
 
 # Tagged per route: adding a co-facilitator is listed with the other event calls in /docs.
@@ -25,7 +25,7 @@ class SignIn(BaseModel):
     password: str = Field(min_length=1, max_length=service.PASSWORD_MAX)
 
 
-@router.post("/session", tags=["facilitators"], response_model=SignedIn)
+@router.post("/session", tags=["facilitators"], response_model=FacilitatorPublic)
 def sign_in(body: SignIn, request: Request, session: SessionDep, limiter: LimiterDep) -> dict[str, object]:
     facilitator = limiter.count_failures(
         limiter.signin_checks(client_key(request), body.email),

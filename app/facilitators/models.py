@@ -14,8 +14,8 @@ class Facilitator(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class SignedIn(SQLModel):
-    """The facilitator now signed in."""
+class FacilitatorPublic(SQLModel):
+    """A facilitator account as the API answers it (no password, no session)."""
 
     id: int
     email: str
