@@ -3,7 +3,6 @@
 import datetime as dt
 from enum import StrEnum
 
-from pydantic import BaseModel
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from app.timeutil import utcnow
@@ -56,19 +55,19 @@ class Invitation(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 
-class OrganisationPublic(BaseModel):
+class OrganisationPublic(SQLModel):
     id: int
     name: str
     roles: list[Role]
 
 
-class MemberPublic(BaseModel):
+class MemberPublic(SQLModel):
     id: int
     email: str
     roles: list[Role]
 
 
-class InvitationLink(BaseModel):
+class InvitationLink(SQLModel):
     """The one-time link to pass on; it is shown once."""
 
     url: str
