@@ -480,7 +480,14 @@ def test_an_implementation_member_updates_the_plan_and_never_sees_the_room(
     for shown in (plan, report):
         assert "Calls for help" not in shown and "take a break" not in shown.lower()
         assert f"/events/{eid}/attendance" not in shown and f"/events/{eid}/console" not in shown
-    assert "Nobody tells you how long the wait will be." in member.get(f"/api/v1/events/{eid}/export/md").text
+    words = "Nobody tells you how long the wait will be."
+    assert words in member.get(f"/api/v1/events/{eid}/export/md").text
+    assert words in member.get(f"/events/{eid}/actions").text
+    # Hidden words are gone from everything the member can open.
+    runs = world.callers[FACILITATOR]
+    assert runs.post(f"/api/v1/annotations/{world.ids['annotation_id']}/hide").status_code == 200
+    for path in (f"/events/{eid}/actions", f"/events/{eid}/report", f"/api/v1/events/{eid}/export/md"):
+        assert words not in member.get(path).text, path
     # Someone else's implementation group gets nowhere, and changes nothing.
     elsewhere = world.callers[OTHER_IMPLEMENTATION]
     assert elsewhere.patch(f"/api/v1/actions/{action_id}", json={"status": "stuck"}).status_code == 403
