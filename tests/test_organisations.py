@@ -160,6 +160,14 @@ def test_only_organisers_manage_members(server: LiveServer) -> None:
     assert outsider.get(f"/api/v1/organisations/{org_id}/members").status_code in (403, 404)
     assert outsider.delete(f"/api/v1/organisations/{org_id}/members/{member_id}").status_code in (403, 404)
     assert client(server).get(f"/api/v1/organisations/{org_id}/members").status_code == 401
+    # The pages' forms refuse the same people.
+    assert member.post(f"/organisations/{org_id}/invitations", data={"role": "organiser"}).status_code == 403
+    assert (
+        member.post(f"/organisations/{org_id}/members/{member_id}", data={"roles": "organiser"}).status_code
+        == 403
+    )
+    assert outsider.post(f"/organisations/{org_id}/members/{member_id}/remove").status_code in (403, 404)
+    assert "Make an invitation link" not in member.get("/organisations").text
     # Bad input: a role not in the list.
     bad = organiser.put(f"/api/v1/organisations/{org_id}/members/{member_id}", json={"roles": ["boss"]})
     assert bad.status_code == 422
