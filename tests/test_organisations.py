@@ -212,6 +212,8 @@ def test_a_facilitator_s_new_event_belongs_to_their_organisation(server: LiveSer
     finally:
         engine.dispose()
     assert event["id"] in [e.id for e in plans]
+    archive = runs.get(f"/api/v1/events/{event['id']}/export/json").json()
+    assert archive["event"]["organisation"] == organisations.DEFAULT_NAME
     assert all(e.organisation_id == home for e in plans if e.id == event["id"])
 
 

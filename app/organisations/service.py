@@ -76,6 +76,11 @@ def get_organisation(session: Session, organisation_id: int) -> Organisation:
     return organisation
 
 
+def organisation_name(session: Session, organisation_id: int | None) -> str | None:
+    organisation = session.get(Organisation, organisation_id) if organisation_id is not None else None
+    return organisation.name if organisation else None
+
+
 def create_organisation(session: Session, *, name: str, organiser_id: int) -> Organisation:
     name = name.strip()
     if not 1 <= len(name) <= 120:
