@@ -331,15 +331,13 @@ def catalogue() -> list[dict[str, Any]]:
 
 def _fields(
     schema: dict[str, Any], prefix: str = "", defs: dict[str, Any] | None = None
-) -> list[dict[str, str]]:
+) -> list[dict[str, Any]]:
     """A schema's fields as plain rows, nested objects' fields under `name.` or `name[].`."""
     defs = schema.get("$defs", {}) if defs is None else defs
     required = set(schema.get("required", []))
     rows = []
     for name, prop in schema.get("properties", {}).items():
-        rows.append(
-            {"name": prefix + name, "type": _type_name(prop, defs), "required": str(name in required)}
-        )
+        rows.append({"name": prefix + name, "type": _type_name(prop, defs), "required": name in required})
         nested, path = _nested(prop, defs)
         if nested is not None:
             rows += _fields(nested, f"{prefix}{name}{path}.", defs)
@@ -371,10 +369,10 @@ def _type_name(prop: dict[str, Any], defs: dict[str, Any]) -> str:
     if "enum" in prop:
         return "one of " + ", ".join(f'"{v}"' for v in prop["enum"])
     if prop.get("type") == "array":
-        return f"list of {_type_name(prop.get('items', {}), defs)}"
+        return f"list, each {_type_name(prop.get('items', {}), defs)}"
     if "properties" in prop:
         return "object"
+    if prop.get("format") == "date-time":
+        return "date and time (ISO 8601)"
     kind = str(prop.get("type", "any"))
-    return {"integer": "number (whole)", "boolean": "true or false", "null": "null"}.get(
-        kind, "date and time (ISO 8601)" if prop.get("format") == "date-time" else kind
-    )
+    return {"integer": "whole number", "string": "text", "boolean": "true or false"}.get(kind, kind)
