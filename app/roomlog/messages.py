@@ -62,9 +62,7 @@ class Payload(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class AnnotationSnapshot(Payload):
-    """An annotation as facilitators receive it (the annotations API's fields, in its order)."""
-
+class _Annotation(Payload):
     id: int
     event_id: int
     touchpoint_id: int
@@ -73,23 +71,20 @@ class AnnotationSnapshot(Payload):
     principles: list[Principle]
     text: str
     vignette_slug: str | None
+
+
+class AnnotationSnapshot(_Annotation):
+    """An annotation as facilitators receive it (the annotations API's fields, in its order)."""
+
     hidden: bool
     private: bool
     created_at: Timestamp
     updated_at: Timestamp
 
 
-class AnnotationForParticipants(Payload):
+class AnnotationForParticipants(_Annotation):
     """An annotation as participants receive it: never whether it is hidden or still private."""
 
-    id: int
-    event_id: int
-    touchpoint_id: int
-    team_id: int | None
-    kind: Kind
-    principles: list[Principle]
-    text: str
-    vignette_slug: str | None
     created_at: Timestamp
     updated_at: Timestamp
 
