@@ -196,8 +196,9 @@ class ActionChanged(Payload):
 EVERYONE = "everyone"
 FACILITATORS = "facilitators only (participants receive `private` instead)"
 _ANNOTATION_RULE = (
-    "everyone; participants receive it without `hidden` and `private`; words hidden from"
-    " participants, or still private, reach that audience as `annotation.removed`"
+    "everyone; participants receive it without `hidden` and `private`. Words still private reach"
+    " everyone as `annotation.removed` (`annotations.revealed` carries them later), and hidden words"
+    " reach participants as `annotation.removed`"
 )
 
 
