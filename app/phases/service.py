@@ -16,10 +16,9 @@ from app.events.models import Event
 from app.journeys import service as journeys
 from app.participants.models import Participant
 from app.phases import board
-from app.phases.models import Phase, Readiness, default_agenda
+from app.phases.models import Phase, PhasePublic, Readiness, default_agenda
 from app.roomlog.messages import (
     AgendaChanged,
-    AgendaPhase,
     MessageType,
     PhaseChanged,
     ReadinessChanged,
@@ -159,7 +158,7 @@ def _phase_changed(session: Session, event: Event, phase: Phase) -> RoomMessage:
 
 
 def _agenda_changed(session: Session, event: Event) -> RoomMessage:
-    phases = [AgendaPhase.model_validate(phase_dict(p)) for p in agenda(session, event.id or 0)]
+    phases = [PhasePublic.model_validate(phase_dict(p)) for p in agenda(session, event.id or 0)]
     return record(session, event.id or 0, MessageType.AGENDA_CHANGED, data=AgendaChanged(phases=phases))
 
 

@@ -4,12 +4,13 @@ cannot send one type with another's fields; `/docs` lists them from here."""
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
-from app.annotations.models import Kind, Principle
+from app.annotations.models import AnnotationPublic
 from app.events.models import EventStatus
+from app.phases.models import BoardFilterPublic, PhasePublic, TimerPublic
 from app.voting.models import VotingStatus
 
 
@@ -55,38 +56,29 @@ FACILITATOR_ONLY_TYPES = frozenset(
 # What participants never receive of an annotation: whether it is hidden, or still private.
 FACILITATOR_ONLY_FIELDS = ("hidden", "private")
 
-Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
-
 
 class Payload(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class _Annotation(Payload):
-    id: int
-    event_id: int
-    touchpoint_id: int
-    team_id: int | None
-    kind: Kind
-    principles: list[Principle]
-    text: str
-    vignette_slug: str | None
+# The API's public schemas (SQLModel) made strict the same way: SQLModel types its config as its
+# own kind of dict, and pydantic merges this one into it.
+_STRICT: Any = ConfigDict(extra="forbid")
 
 
-class AnnotationSnapshot(_Annotation):
-    """An annotation as facilitators receive it (the annotations API's fields, in its order)."""
+class AnnotationSnapshot(AnnotationPublic):
+    """An annotation as facilitators receive it: the annotations API's fields, always with
+    `hidden` and `private`."""
 
+    model_config = _STRICT
     hidden: bool
     private: bool
-    created_at: Timestamp
-    updated_at: Timestamp
 
 
-class AnnotationForParticipants(_Annotation):
+class AnnotationForParticipants(AnnotationPublic):
     """An annotation as participants receive it: never whether it is hidden or still private."""
 
-    created_at: Timestamp
-    updated_at: Timestamp
+    model_config = _STRICT
 
 
 class AnnotationRemoved(Payload):
@@ -136,23 +128,14 @@ class PhaseChanged(Payload):
     private_writing: bool
 
 
-class AgendaPhase(Payload):
-    slug: str
-    name: str
-    duration_minutes: int
-    position: int
-    skipped: bool
-    private_writing: bool
-
-
 class AgendaChanged(Payload):
-    phases: list[AgendaPhase]
+    phases: list[PhasePublic]
 
 
-class TimerChanged(Payload):
-    running: bool
-    remaining_seconds: int
-    deadline: Timestamp | None
+class TimerChanged(TimerPublic):
+    """The timer as the timer API answers it."""
+
+    model_config = _STRICT
 
 
 class SpotlightChanged(Payload):
@@ -166,14 +149,9 @@ class ReadinessChanged(Payload):
     ready: int
 
 
-class BoardFilterShown(Payload):
-    by: str
-    value: str
-
-
 class BoardChanged(Payload):
     view: str
-    filter: BoardFilterShown | None
+    filter: BoardFilterPublic | None
 
 
 class ImprovementsChanged(Payload):
@@ -206,9 +184,9 @@ _ANNOTATION_RULE = (
 class MessageSpec:
     about: str
     receivers: str
-    payload: type[Payload] | None
+    payload: type[BaseModel] | None
     # What participants receive, when it differs from `payload`.
-    for_participants: type[Payload] | None = None
+    for_participants: type[BaseModel] | None = None
 
 
 SPECS: dict[MessageType, MessageSpec] = {
@@ -286,7 +264,7 @@ SPECS: dict[MessageType, MessageSpec] = {
 }
 
 
-def payload_data(type: MessageType, data: Payload | None) -> dict[str, Any] | None:
+def payload_data(type: MessageType, data: BaseModel | None) -> dict[str, Any] | None:
     """The message's `data` as it is logged and sent, refusing a payload of another type's model."""
     expected = SPECS[type].payload
     if type == MessageType.PRIVATE:
@@ -300,7 +278,7 @@ def payload_data(type: MessageType, data: Payload | None) -> dict[str, Any] | No
     return data.model_dump(mode="json")
 
 
-def model_for(type: MessageType, audience: str) -> type[Payload] | None:
+def model_for(type: MessageType, audience: str) -> type[BaseModel] | None:
     """The model of the `data` that `audience` ('facilitator' or 'participant') receives."""
     spec = SPECS[type]
     return spec.for_participants or spec.payload if audience == "participant" else spec.payload
@@ -333,7 +311,14 @@ def _fields(
     required = set(schema.get("required", []))
     rows = []
     for name, prop in schema.get("properties", {}).items():
-        rows.append({"name": prefix + name, "type": _type_name(prop, defs), "required": name in required})
+        rows.append(
+            {
+                "name": prefix + name,
+                "type": _type_name(prop, defs),
+                "required": name in required,
+                "about": prop.get("description", ""),
+            }
+        )
         nested, path = _nested(prop, defs)
         if nested is not None:
             rows += _fields(nested, f"{prefix}{name}{path}.", defs)

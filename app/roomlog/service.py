@@ -4,6 +4,7 @@ transaction so the order is the commit order, whichever app instance wrote it.""
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import CTE, JSON, Insert, Table, bindparam, insert, true, update
 from sqlalchemy import select as core_select
 from sqlalchemy.engine import Connection
@@ -12,7 +13,7 @@ from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
 
 from app.events.models import Event
-from app.roomlog.messages import ANNOTATION_TYPES, MessageType, Payload, payload_data
+from app.roomlog.messages import ANNOTATION_TYPES, MessageType, payload_data
 from app.roomlog.models import RoomEvent
 
 _EVENT: Table = Event.__table__  # type: ignore[attr-defined]
@@ -72,7 +73,7 @@ def record(
     type: MessageType,
     *,
     subject_id: int | None = None,
-    data: Payload | None = None,
+    data: BaseModel | None = None,
 ) -> RoomMessage:
     """Log a change to the room and return its message; `data` must be the type's own model
     (app/roomlog/messages.py), which becomes the message's data."""
