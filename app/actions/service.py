@@ -141,8 +141,9 @@ def event_actions(session: Session, event_id: int) -> dict[int, list[Action]]:
 
 
 def progress(actions: list[Action]) -> dict[str, int]:
+    # "Dropped" came with reviews (app/reviews): a plan that has dropped nothing counts as before.
     counts = Counter(a.status.value for a in actions)
-    return {s.value: counts[s.value] for s in ActionStatus}
+    return {s.value: counts[s.value] for s in ActionStatus if s != ActionStatus.dropped or counts[s.value]}
 
 
 def describe(action: Action) -> dict[str, Any]:
