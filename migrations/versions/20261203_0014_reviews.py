@@ -2,7 +2,7 @@
 action's status history, and "dropped" as an action status
 
 Revision ID: 0014
-Revises: 0013
+Revises: 0012 (TEMPORARY, see below)
 Create Date: 2026-12-03 14:00:00
 """
 
@@ -14,7 +14,8 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0014"
-down_revision: str | None = "0013"
+# TEMPORARY until organisations land: 0013 is on the orgs branch; the lead re-chains this to "0013".
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
