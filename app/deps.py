@@ -110,6 +110,8 @@ def facilitated_event(event_id: int, session: SessionDep, facilitator: CurrentFa
 
 # For pages only: a JSON route checks in its body, so a bad query is still a 422 before a 404.
 FacilitatedEvent = Annotated[Event, Depends(facilitated_event)]
+# stand-in until organisations land: an event whose action plan the account may open.
+PlanEvent = FacilitatedEvent
 
 
 class Publisher:
@@ -225,6 +227,18 @@ class RoomWrite:
             args,
             kwargs,
         )
+
+    # stand-in until organisations land
+    def plan(
+        self,
+        event: EventOf,
+        call: Callable[Concatenate[Session, Event, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Someone who may update the event's action plan: `call(session, event, ...)`.
+        stand-in until organisations land: its facilitators, as `facilitator`."""
+        return self.facilitator(event, call, *args, **kwargs)
 
     def map_editor(
         self,

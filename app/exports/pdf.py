@@ -96,6 +96,10 @@ class _Document(FPDF):
         self.ln(height)
 
 
+# The page, its fonts and helpers, for the other PDFs (a review's summary: app/reviews/summary.py).
+Document = _Document
+
+
 def to_pdf(report: Report) -> bytes:
     event = report.event
     doc = _Document(event.title)

@@ -46,3 +46,46 @@ class StatusChange(SQLModel, table=True):
     note: str = Field(default="", max_length=NOTE_MAX)
     evidence_url: str | None = Field(default=None, max_length=EVIDENCE_MAX)
     changed_on: dt.date
+
+
+class AttendeePublic(SQLModel):
+    role: str
+    count: int
+
+
+class StatusChangePublic(SQLModel):
+    review_id: int
+    action_id: int
+    status: ActionStatus
+    note: str
+    evidence_url: str | None
+    changed_on: dt.date
+
+
+class ReviewPublic(SQLModel):
+    id: int
+    held_on: dt.date
+    attendees: list[AttendeePublic]
+    actions: list[StatusChangePublic]
+
+
+class SchedulePublic(SQLModel):
+    interval_weeks: int
+    first_review: dt.date
+
+
+class ReviewsPublic(SQLModel):
+    """The event's reviews, oldest first, and where its plan stands today."""
+
+    schedule: SchedulePublic
+    next_review: dt.date
+    review_missed: bool
+    overdue_action_ids: list[int]
+    reviews: list[ReviewPublic]
+
+
+class HistoryPublic(SQLModel):
+    action_id: int
+    status: ActionStatus
+    overdue: bool
+    history: list[StatusChangePublic]

@@ -86,5 +86,7 @@ def downgrade() -> None:
         # PostgreSQL cannot take a value out of an enum type: make the type again without it.
         op.execute("ALTER TYPE actionstatus RENAME TO actionstatus_old")
         op.execute("CREATE TYPE actionstatus AS ENUM (" + ", ".join(f"'{v}'" for v in BEFORE) + ")")
-        op.execute("ALTER TABLE action ALTER COLUMN status TYPE actionstatus USING status::text::actionstatus")
+        op.execute(
+            "ALTER TABLE action ALTER COLUMN status TYPE actionstatus USING status::text::actionstatus"
+        )
         op.execute("DROP TYPE actionstatus_old")
