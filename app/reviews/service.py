@@ -212,6 +212,19 @@ def review_changes(session: Session, review_id: int) -> list[StatusChange]:
     )
 
 
+def changes_by_review(session: Session, event_id: int) -> dict[int, list[tuple[Action, StatusChange]]]:
+    """Each review's status changes with their actions, in the order they were recorded."""
+    result: dict[int, list[tuple[Action, StatusChange]]] = {}
+    for action, change in session.exec(
+        select(Action, StatusChange)
+        .join(StatusChange, col(StatusChange.action_id) == Action.id)
+        .where(Action.event_id == event_id)
+        .order_by(col(StatusChange.id))
+    ):
+        result.setdefault(change.review_id, []).append((action, change))
+    return result
+
+
 def action_of_event(session: Session, event: Event, action_id: int) -> Action:
     action = session.get(Action, action_id)
     if action is None or action.event_id != event.id:

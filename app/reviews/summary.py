@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from fpdf.enums import XPos, YPos
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.actions.models import STATUS_LABELS, Action
 from app.events.models import Event
@@ -45,8 +45,7 @@ class Summary:
 
 def summary(session: Session, event: Event, review_id: int) -> Summary:
     review = service.get_review(session, event, review_id)
-    actions = {a.id: a for a in session.exec(select(Action).where(Action.event_id == event.id))}
-    changes = [(actions[c.action_id], c) for c in service.review_changes(session, review_id)]
+    changes = service.changes_by_review(session, event.id or 0).get(review_id, [])
     now = service.standing(session, event)
     return Summary(event, review, changes, now.overdue, now.next_review)
 

@@ -58,13 +58,15 @@ ReviewFields = Annotated[dict[str, Any], Depends(_review_fields)]
 
 @router.get("/events/{event_id}/reviews")
 def reviews_page(request: Request, session: SessionDep, event: PlanEvent) -> Response:
+    held = service.event_reviews(session, event.id or 0)
     return render(
         request,
         "reviews/list.html",
         {
             "event": event,
             "standing": service.standing(session, event),
-            "reviews": list(reversed(service.event_reviews(session, event.id or 0))),
+            "reviews": list(reversed(held)),
+            "changes": service.changes_by_review(session, event.id or 0),
         },
     )
 
