@@ -12,6 +12,7 @@ from app.reviews.models import HistoryPublic, ReviewPublic, ReviewsPublic, Sched
 router = APIRouter(prefix="/api/v1", tags=["reviews"])
 
 SUMMARY_TYPES = {"md": "text/markdown; charset=utf-8", "pdf": "application/pdf"}
+_FILE = {"schema": {"type": "string", "format": "binary"}}
 
 
 def download(content: bytes, media_type: str, filename: str) -> Response:
@@ -53,7 +54,12 @@ def action_history(action_id: int, session: SessionDep, event: PlanEvent) -> His
 @router.get(
     "/events/{event_id}/reviews/{review_id}/export/{format}",
     response_class=Response,
-    responses={200: {"content": {t.split(";")[0]: {} for t in SUMMARY_TYPES.values()}}},
+    responses={
+        200: {
+            "description": "The summary as a download.",
+            "content": {t.split(";")[0]: _FILE for t in SUMMARY_TYPES.values()},
+        }
+    },
 )
 def export_review(
     review_id: int, format: Literal["md", "pdf"], session: SessionDep, event: PlanEvent
@@ -68,7 +74,7 @@ def export_review(
 @router.get(
     "/events/{event_id}/reviews.ics",
     response_class=Response,
-    responses={200: {"content": {"text/calendar": {}}}},
+    responses={200: {"description": "An iCalendar file.", "content": {"text/calendar": _FILE}}},
 )
 def review_calendar(request: Request, session: SessionDep, event: PlanEvent) -> Response:
     """The reviews held and the next ones scheduled, as all-day events in a calendar file."""
