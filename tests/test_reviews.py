@@ -187,6 +187,14 @@ def test_three_reviews_six_weeks_apart(fac: httpx.Client, imported: dict[str, An
     for words in ("Review of Lens walk: Island Recovery Service", SHARED, "Dropped", "Replaced by the national form", "Nothing is overdue"):  # fmt: skip
         assert words in text, words
 
+    # The event's own report counts the dropped action in every format.
+    for fmt in ("pdf", "md", "xlsx", "html", "csv"):
+        assert (
+            fac.get(f"/api/v1/events/{eid}/export/{fmt}", params={"table": "actions"}).status_code == 200
+        ), fmt
+    report = PdfReader(io.BytesIO(fac.get(f"/api/v1/events/{eid}/export/pdf").content))
+    assert "1 dropped" in " ".join((p.extract_text() or "") for p in report.pages)
+
     # The review dates as a calendar: the three held and the ones to come, six weeks apart.
     ics = fac.get(f"/api/v1/events/{eid}/reviews.ics")
     assert ics.status_code == 200 and ics.headers["content-type"].startswith("text/calendar")
