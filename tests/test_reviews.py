@@ -12,15 +12,11 @@ import httpx
 import pytest
 from icalendar import Calendar
 from pypdf import PdfReader
-from sqlmodel import Session
 
-from app.db import make_engine, transaction
-from app.facilitators import service as facilitators
 from tests.conftest import LiveServer, signed_in
-from tests.support import own_server
+from tests.support import another_facilitator, own_server
 
 OTHER_EMAIL = "reviews-outsider@example.org"
-OTHER_PASSWORD = "another long test password"
 SHARED = "Agree one shared assessment form"
 TEXTS = "Text every person waiting with the expected date"
 DESK = "Move the reception desk away from the waiting area"
@@ -68,13 +64,7 @@ def imported(fac: httpx.Client) -> Iterator[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def outsider(server: LiveServer) -> httpx.Client:
     """A facilitator with an account here, but not of this event."""
-    engine = make_engine(server.settings.database_url)
-    try:
-        with Session(engine) as session, transaction(session):
-            facilitators.ensure_facilitator(session, email=OTHER_EMAIL, password=OTHER_PASSWORD)
-    finally:
-        engine.dispose()
-    return signed_in(server, OTHER_EMAIL, OTHER_PASSWORD)
+    return another_facilitator(server, OTHER_EMAIL)
 
 
 def review(
