@@ -233,6 +233,7 @@ def test_bad_reviews_are_refused_and_change_nothing(
     refused(review(fac, eid, "2025-13-45", ok), 422)
     refused(review(fac, eid, "19/08/2025", ok), 422)
     refused(review(fac, eid, "2999-01-01", ok), 422)
+    refused(review(fac, eid, "2025-03-03", ok), 422)  # the day before the event
     refused(review(fac, eid, "2025-08-19", {**ok, "evidence_url": "javascript:alert(1)"}), 422)
     refused(review(fac, eid, "2025-08-19", {**ok, "evidence_url": "https://example.org/" + "a" * 500}), 422)
     refused(review(fac, eid, "2025-08-19", ok, ok), 422)

@@ -13,6 +13,8 @@ from app.timeutil import utcnow
 INTERVAL_WEEKS = 6
 NOTE_MAX = 500
 EVIDENCE_MAX = 500
+# A link to evidence is a web address, never javascript: or data: (it is shown as a link).
+EVIDENCE_PATTERN = r"^https?://[^\s]+$"
 ROLE_MAX = 80
 
 

@@ -15,6 +15,7 @@ from app.errors import Conflict, Invalid, NotFound
 from app.events.models import Event, EventFacilitator, EventStatus
 from app.reviews.models import (
     EVIDENCE_MAX,
+    EVIDENCE_PATTERN,
     INTERVAL_WEEKS,
     NOTE_MAX,
     ROLE_MAX,
@@ -55,7 +56,7 @@ class ActionReview(_Strict):
     evidence_url: str | None = Field(
         default=None,
         max_length=EVIDENCE_MAX,
-        pattern=r"^https?://[^\s]+$",
+        pattern=EVIDENCE_PATTERN,
         description="A link to evidence: http or https only.",
     )
 
@@ -124,6 +125,8 @@ def record_review(session: Session, event: Event, data: ReviewCreate) -> tuple[R
     _require_plannable(event)
     if data.held_on > utcnow().date():
         raise Invalid("A review is recorded once it has been held: choose today or an earlier date.")
+    if event.date and data.held_on < event.date:
+        raise Invalid("A review of the plan comes after the event: choose a date on or after it.")
     actions = {
         a.id: a for a in session.exec(select(Action).where(Action.event_id == event.id)) if a.id is not None
     }

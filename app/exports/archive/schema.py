@@ -33,7 +33,7 @@ from app.improvements.service import MAX_IMPROVEMENTS
 from app.journeys.models import MAX_STAGES, MAX_TOUCHPOINTS_PER_STAGE
 from app.participants.models import HereAs
 from app.phases.service import MAX_PHASES
-from app.reviews.models import EVIDENCE_MAX, INTERVAL_WEEKS, NOTE_MAX, ROLE_MAX
+from app.reviews.models import EVIDENCE_MAX, EVIDENCE_PATTERN, INTERVAL_WEEKS, NOTE_MAX, ROLE_MAX
 from app.reviews.service import MAX_PER_ROLE, MAX_ROLES
 from app.voting.models import VotingStatus
 
@@ -201,7 +201,7 @@ class ArchiveStatusChange(_Strict):
     action: Key
     status: ActionStatus
     note: str = Field(default="", max_length=NOTE_MAX)
-    evidence_url: str | None = Field(default=None, max_length=EVIDENCE_MAX, pattern=r"^https?://[^\s]+$")
+    evidence_url: str | None = Field(default=None, max_length=EVIDENCE_MAX, pattern=EVIDENCE_PATTERN)
 
 
 class ArchiveReview(_Strict):
