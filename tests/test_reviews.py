@@ -12,6 +12,7 @@ import httpx
 import pytest
 from icalendar import Calendar
 from pypdf import PdfReader
+from sqlalchemy import text
 
 from tests.conftest import LiveServer, signed_in
 from tests.support import another_facilitator, own_server
@@ -171,11 +172,11 @@ def test_three_reviews_six_weeks_apart(fac: httpx.Client, imported: dict[str, An
         assert words in md.text, words
     pdf = fac.get(f"/api/v1/events/{eid}/reviews/{last}/export/pdf")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
-    text = " ".join(
+    words_in_pdf = " ".join(
         " ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(pdf.content)).pages
     )
     for words in ("Review of Lens walk: Island Recovery Service", SHARED, "Dropped", "Replaced by the national form", "Nothing is overdue"):  # fmt: skip
-        assert words in text, words
+        assert words in words_in_pdf, words
 
     # The event's own report counts the dropped action in every format.
     for fmt in ("pdf", "md", "xlsx", "html", "csv"):
@@ -208,11 +209,19 @@ def test_three_reviews_six_weeks_apart(fac: httpx.Client, imported: dict[str, An
 
 
 def test_bad_reviews_are_refused_and_change_nothing(
-    fac: httpx.Client, imported: dict[str, Any], outsider: httpx.Client, server: LiveServer
+    fac: httpx.Client, imported: dict[str, Any], outsider: httpx.Client, server: LiveServer, db: Any
 ) -> None:
     eid = imported["id"]
     shared = imported["actions"][SHARED]
-    before = (state(fac, eid), history(fac, eid, shared))
+
+    def rows() -> tuple[int, ...]:
+        with db.connect() as conn:
+            return tuple(
+                conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+                for table in ("event", "action", "review", "review_schedule", "status_change")
+            )
+
+    before = (state(fac, eid), history(fac, eid, shared), rows())
 
     def refused(response: httpx.Response, *codes: int) -> None:
         assert response.status_code in codes, (response.status_code, response.text[:200])
@@ -242,10 +251,20 @@ def test_bad_reviews_are_refused_and_change_nothing(
     refused(fac.put(f"/api/v1/events/{eid}/review-schedule", json={"interval_weeks": 0, "first_review": "2026-01-01"}), 422)  # fmt: skip
     refused(fac.get(f"/api/v1/events/{eid}/reviews/999999/export/md"), 404)
     refused(fac.get(f"/api/v1/events/{eid}/actions/999999/history"), 404)
+    # An archive whose reviews point at actions it does not hold is refused whole.
+    bad = archive()
+    bad["actions"][0]["key"] = 1
+    for changes in ([{"action": 2, "status": "done"}], [{"action": 1, "status": "done"}] * 2):
+        bad["reviews"] = [{"held_on": "2025-04-15", "changes": changes}]
+        refused(fac.post("/api/v1/events/import", json=bad), 422)
+    bad["reviews"] = [
+        {"held_on": "2025-04-15", "changes": [{"action": 1, "status": "done", "evidence_url": "data:,x"}]}
+    ]
+    refused(fac.post("/api/v1/events/import", json=bad), 422)
     # The page's form: a bad date is refused with a message, not a server error.
     page = fac.post(f"/events/{eid}/reviews", data={"held_on": "not a date", "action_id": [str(shared)], "status": ["done"], "note": [""], "evidence_url": [""]})  # fmt: skip
     refused(page, 422)
-    assert (state(fac, eid), history(fac, eid, shared)) == before
+    assert (state(fac, eid), history(fac, eid, shared), rows()) == before
 
 
 def test_review_recorded_from_the_page(fac: httpx.Client, imported: dict[str, Any]) -> None:
