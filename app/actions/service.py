@@ -12,10 +12,10 @@ from app.errors import Conflict, Invalid, NotFound
 from app.events.models import Event, EventStatus
 from app.improvements import service as improvements
 from app.improvements.models import Driver
+from app.roomlog.messages import ActionChanged, MessageType
 from app.roomlog.service import RoomMessage, record
 from app.timeutil import utcnow
 
-ACTIONS_CHANGED = "actions.changed"
 MAX_ACTIONS_PER_IMPROVEMENT = 30
 # Dates far outside a plan's life are typing mistakes (and would overflow some date arithmetic).
 EARLIEST = dt.date(2000, 1, 1)
@@ -61,12 +61,13 @@ def _require_plannable(event: Event) -> None:
         raise Conflict("Open the event before planning actions.")
 
 
-def _changed(session: Session, event: Event, action: Action) -> RoomMessage:
+def action_changed(session: Session, event: Event, action: Action) -> RoomMessage:
+    """The room hears that an action changed (added, edited, removed, or reviewed: app/reviews)."""
     return record(
         session,
         event.id or 0,
-        ACTIONS_CHANGED,
-        data={"id": action.id, "improvement_id": action.improvement_id},
+        MessageType.ACTIONS_CHANGED,
+        data=ActionChanged(id=action.id or 0, improvement_id=action.improvement_id),
     )
 
 
@@ -89,7 +90,7 @@ def add_action(
     )
     session.add(action)
     session.flush()
-    return action, [_changed(session, event, action)]
+    return action, [action_changed(session, event, action)]
 
 
 def get_action(session: Session, action_id: int) -> Action:
@@ -113,14 +114,14 @@ def update_action(
     action.updated_at = utcnow()
     session.add(action)
     session.flush()
-    return action, [_changed(session, event, action)]
+    return action, [action_changed(session, event, action)]
 
 
 def remove_action(session: Session, event: Event, action_id: int) -> list[RoomMessage]:
     action = get_action(session, action_id)
     if action.event_id != event.id:
         raise NotFound("That action does not exist, or it was removed.")
-    message = _changed(session, event, action)
+    message = action_changed(session, event, action)
     session.delete(action)
     session.flush()
     return [message]

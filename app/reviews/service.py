@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import Session, col, select
 
 from app.actions.models import Action, ActionStatus
-from app.actions.service import ACTIONS_CHANGED, EARLIEST, LATEST, default_review
+from app.actions.service import EARLIEST, LATEST, action_changed, default_review
 from app.errors import Conflict, Invalid, NotFound
 from app.events.models import Event, EventFacilitator, EventStatus
 from app.reviews.models import (
@@ -29,7 +29,7 @@ from app.reviews.models import (
     StatusChange,
     StatusChangePublic,
 )
-from app.roomlog.service import RoomMessage, record
+from app.roomlog.service import RoomMessage
 from app.timeutil import utcnow
 
 MAX_ROLES = 20
@@ -156,14 +156,7 @@ def record_review(session: Session, event: Event, data: ReviewCreate) -> tuple[R
         action.status = change.status
         action.updated_at = utcnow()
         session.add(action)
-        messages.append(
-            record(
-                session,
-                event.id or 0,
-                ACTIONS_CHANGED,
-                data={"id": action.id, "improvement_id": action.improvement_id},
-            )
-        )
+        messages.append(action_changed(session, event, action))
     session.flush()
     return review, messages
 
