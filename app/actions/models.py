@@ -14,6 +14,7 @@ class ActionStatus(StrEnum):
     in_progress = "in_progress"
     done = "done"
     stuck = "stuck"
+    dropped = "dropped"
 
 
 STATUS_LABELS = {
@@ -21,6 +22,7 @@ STATUS_LABELS = {
     ActionStatus.in_progress: "In progress",
     ActionStatus.done: "Done",
     ActionStatus.stuck: "Stuck",
+    ActionStatus.dropped: "Dropped",
 }
 
 WHAT_MAX = 500
