@@ -83,7 +83,7 @@ def plan_page(
             "default_review": service.default_review(event),
             "what_max": WHAT_MAX,
             "owner_max": OWNER_MAX,
-            "histories": reviews.event_history(session, event_id) if who.facilitator else {},
+            "histories": reviews.event_history(session, event_id) if runs_event or implementation else {},
         },
     )
 
