@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 from sqlmodel import Session
 
 from app.actions import service
@@ -19,7 +20,7 @@ from app.deps import (
 )
 from app.events.models import Event
 from app.forms import validate
-from app.improvements.views import page_viewer
+from app.improvements.views import page_viewer, viewer
 from app.roomlog.service import RoomMessage
 from app.templating import render
 
@@ -68,11 +69,27 @@ def plan_page(
             "event": event,
             "is_facilitator": who.facilitator,
             "plan": plan,
+            # Built by ElementTree, which escapes every word in it.
+            "outcomes_svg": Markup(plan.outcomes_svg(event.title)),  # noqa: S704
             "default_review": service.default_review(event),
             "what_max": WHAT_MAX,
             "owner_max": OWNER_MAX,
         },
     )
+
+
+@router.get("/events/{event_id}/outcomes.svg")
+def outcomes_picture(
+    event_id: int,
+    session: SessionDep,
+    settings: SettingsDep,
+    facilitator: OptionalFacilitator,
+    tokens: ParticipantTokens,
+) -> Response:
+    """The outcomes picture on its own, for whoever may read the plan."""
+    event, who = viewer(session, event_id, facilitator, tokens)
+    plan = action_plan(session, event, min_group_size=settings.min_group_size, facilitator=who.facilitator)
+    return Response(plan.outcomes_svg(event.title), media_type="image/svg+xml")
 
 
 @router.post("/events/{event_id}/improvements/{improvement_id}/actions")
