@@ -137,9 +137,10 @@ def test_who_may_see_the_picture(planned: Planned, server: LiveServer) -> None:
     eid = planned.event["id"]
     # A participant of the event reads the plan, so the picture too; a stranger does not.
     assert planned.participant.get(f"/events/{eid}/outcomes.svg").status_code == 200
-    stranger = client(server).get(f"/events/{eid}/outcomes.svg")
-    assert stranger.status_code in (403, 404)
-    assert client(server).get("/events/999999/outcomes.svg").status_code in (403, 404)
+    # As for the plan page, someone who has not joined is sent to the join page.
+    stranger = client(server).get(f"/events/{eid}/outcomes.svg", follow_redirects=False)
+    assert stranger.status_code == 303 and stranger.headers["location"] == "/join"
+    assert client(server).get("/events/999999/outcomes.svg").status_code == 404
 
 
 def test_reports_carry_the_picture(planned: Planned, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app.actions import service
 from app.actions.models import OWNER_MAX, WHAT_MAX, Action
-from app.actions.plan import action_plan
+from app.actions.plan import Plan, action_plan
 from app.deps import (
     OptionalFacilitator,
     ParticipantTokens,
@@ -20,7 +20,7 @@ from app.deps import (
 )
 from app.events.models import Event
 from app.forms import validate
-from app.improvements.views import page_viewer, viewer
+from app.improvements.views import page_viewer
 from app.roomlog.service import RoomMessage
 from app.templating import render
 
@@ -51,23 +51,31 @@ async def _fields(
 ActionFields = Annotated[dict[str, Any], Depends(_fields)]
 
 
-@router.get("/events/{event_id}/actions")
-def plan_page(
+def _seen_plan(
     event_id: int,
-    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     facilitator: OptionalFacilitator,
     tokens: ParticipantTokens,
-) -> Response:
+) -> tuple[Event, bool, Plan]:
+    """The event, whether a facilitator is looking, and the plan as this viewer may see it."""
     event, who = page_viewer(session, event_id, facilitator, tokens)
     plan = action_plan(session, event, min_group_size=settings.min_group_size, facilitator=who.facilitator)
+    return event, who.facilitator, plan
+
+
+SeenPlan = Annotated[tuple[Event, bool, Plan], Depends(_seen_plan)]
+
+
+@router.get("/events/{event_id}/actions")
+def plan_page(request: Request, seen: SeenPlan) -> Response:
+    event, is_facilitator, plan = seen
     return render(
         request,
         "actions/plan.html",
         {
             "event": event,
-            "is_facilitator": who.facilitator,
+            "is_facilitator": is_facilitator,
             "plan": plan,
             # Built by ElementTree, which escapes every word in it.
             "outcomes_svg": Markup(plan.outcomes_svg(event.title)),  # noqa: S704
@@ -79,16 +87,9 @@ def plan_page(
 
 
 @router.get("/events/{event_id}/outcomes.svg")
-def outcomes_picture(
-    event_id: int,
-    session: SessionDep,
-    settings: SettingsDep,
-    facilitator: OptionalFacilitator,
-    tokens: ParticipantTokens,
-) -> Response:
+def outcomes_picture(seen: SeenPlan) -> Response:
     """The outcomes picture on its own, for whoever may read the plan."""
-    event, who = viewer(session, event_id, facilitator, tokens)
-    plan = action_plan(session, event, min_group_size=settings.min_group_size, facilitator=who.facilitator)
+    event, _is_facilitator, plan = seen
     return Response(plan.outcomes_svg(event.title), media_type="image/svg+xml")
 
 
