@@ -9,6 +9,7 @@ from app.improvements.models import Evidence, Improvement
 from app.journeys.models import JourneyMap, Stage, Touchpoint
 from app.participants.models import Participant
 from app.phases.models import Phase, Readiness
+from app.progress.models import ProgressPage
 from app.roomlog.models import RoomEvent
 from app.support.models import CheckIn, SupportRequest
 from app.vignettes.models import Vignette
@@ -27,6 +28,7 @@ __all__ = [
     "JourneyMap",
     "Participant",
     "Phase",
+    "ProgressPage",
     "Readiness",
     "RoomEvent",
     "Stage",

@@ -13,6 +13,7 @@ from app.journeys import views as journeys
 from app.paper import views as paper
 from app.participants import views as participants
 from app.phases import views as phases
+from app.progress import views as progress
 from app.support import views as support
 from app.teams import views as teams
 from app.vignettes import views as vignettes
@@ -35,5 +36,6 @@ for module in (
     actions,
     exports,
     paper,
+    progress,
 ):
     router.include_router(module.router)
