@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from app.actions.plan import action_plan
 from app.deps import FacilitatedEvent, SessionDep, SettingsDep, WriteAsFacilitator, progress_url
+from app.errors import NotFound
 from app.events.views import qr_svg
 from app.forms import optional_int
 from app.progress import service
@@ -27,7 +28,13 @@ Ids = Annotated[list[str] | None, Form(max_length=12)]
 def _public(
     request: Request, session: SessionDep, settings: SettingsDep, code: str, template: str
 ) -> Response:
-    event, page = service.published_page(session, code)
+    try:
+        event, page = service.published_page(session, code)
+    except NotFound as missing:
+        # Its own page, not the site's error page: that one carries a CSRF token, so a cookie.
+        return render(
+            request, "progress/missing.html", {"message": missing.message}, status_code=404, headers=NOINDEX
+        )
     url = progress_url(request, settings, page.code)
     return render(
         request,
