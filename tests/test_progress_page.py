@@ -153,3 +153,28 @@ def test_an_event_with_no_plan_has_nothing_to_choose(walk: WalkWithAPlan) -> Non
     event = create_event(walk.facilitator, title="A walk with no plan yet")
     page = walk.facilitator.get(f"/events/{event['id']}/progress")
     assert page.status_code == 200 and "No priorities yet" in page.text and "Not published" in page.text
+
+
+def test_the_archive_carries_the_choices_and_restores_them_unpublished(walk: WalkWithAPlan) -> None:
+    eid = walk.event["id"]
+    assert choose(walk, [walk.improvements[0]], [walk.actions[1]]).status_code == 303
+    assert publish(walk, True).status_code == 303
+    archive = walk.facilitator.get(f"/api/v1/events/{eid}/export/json").json()
+    assert archive["progress"]["published"] is True
+    assert archive["progress"]["actions"] == [1]  # the second action, by its place in "actions"
+    assert len(archive["progress"]["improvements"]) == 1
+
+    restored = walk.facilitator.post("/api/v1/events/import", json=archive)
+    assert restored.status_code == 201, restored.text
+    new_id = restored.json()["id"]
+    page = walk.facilitator.get(f"/events/{new_id}/progress").text
+    assert "Not published" in page
+    checked = re.findall(r'<input type="checkbox" name="(\w+)" value="\d+" checked>', page)
+    assert checked == ["improvement_ids", "action_ids"]
+    assert "Ask people before sharing their story" in page.split("Preview")[-1]
+
+    before = walk.facilitator.get("/api/v1/events").text
+    for bad in ({"published": False, "improvements": [99], "actions": []}, {"actions": [50]}):
+        refused = walk.facilitator.post("/api/v1/events/import", json={**archive, "progress": bad})
+        assert refused.status_code == 422, refused.text
+    assert walk.facilitator.get("/api/v1/events").text == before

@@ -20,6 +20,7 @@ from app.exports.archive.schema import (
     OTHER,
     VIGNETTE_FIELDS,
     Archive,
+    ArchiveProgress,
     utc,
 )
 from app.improvements.models import (
@@ -30,6 +31,7 @@ from app.journeys.models import JourneyMap, Stage, Touchpoint
 from app.participants.models import HereAs, Participant
 from app.phases import service as phases
 from app.phases.models import Phase
+from app.progress import service as progress
 from app.timeutil import to_the_hour, utcnow
 from app.vignettes.models import Vignette
 from app.voting.models import Vote, VotingStatus
@@ -280,7 +282,7 @@ def import_archive(session: Session, archive: Archive, *, facilitator_id: int) -
             for improvement, n in ballot.items()
         )
 
-    session.add_all(
+    actions = [
         Action(
             event_id=event_id,
             improvement_id=improvement_ids[a.improvement],
@@ -292,6 +294,29 @@ def import_archive(session: Session, archive: Archive, *, facilitator_id: int) -
             status=a.status,
         )
         for a in archive.actions
-    )
+    ]
+    session.add_all(actions)
     session.flush()
+    if archive.progress is not None:
+        _restore_progress(session, event, archive.progress, improvement_ids, actions)
     return event
+
+
+def _restore_progress(
+    session: Session,
+    event: Event,
+    chosen: ArchiveProgress,
+    improvement_ids: dict[int, int],
+    actions: list[Action],
+) -> None:
+    """The progress page's choices, unpublished (see ArchiveProgress)."""
+    if any(k not in improvement_ids for k in chosen.improvements) or any(
+        n >= len(actions) for n in chosen.actions
+    ):
+        raise Invalid("progress: it names a priority or an action the archive does not have.")
+    progress.choose_published(
+        session,
+        event,
+        improvement_ids=[improvement_ids[k] for k in chosen.improvements],
+        action_ids=[actions[n].id or 0 for n in chosen.actions],
+    )

@@ -182,6 +182,18 @@ class ArchiveAction(_Strict):
     status: ActionStatus = ActionStatus.not_started
 
 
+class ArchiveProgress(_Strict):
+    """What the public progress page shows: priorities by key, actions by their place in `actions`
+    (counting from 0). It restores unpublished, with a new short link: another Lenswalk's page is
+    a new page, which its facilitators publish when they choose."""
+
+    published: bool = False
+    improvements: list[Key] = Field(default_factory=list, max_length=MAX_IMPROVEMENTS)
+    actions: list[Annotated[int, Field(ge=0, le=MAX_IMPROVEMENTS * MAX_ACTIONS_PER_IMPROVEMENT)]] = Field(
+        default_factory=list, max_length=MAX_IMPROVEMENTS * MAX_ACTIONS_PER_IMPROVEMENT
+    )
+
+
 class Archive(_Strict):
     """A whole event, as `GET /api/v1/events/{id}/export/json` gives it."""
 
@@ -200,6 +212,7 @@ class Archive(_Strict):
     actions: list[ArchiveAction] = Field(
         default_factory=list, max_length=MAX_IMPROVEMENTS * MAX_ACTIONS_PER_IMPROVEMENT
     )
+    progress: ArchiveProgress | None = None
 
 
 class Imported(BaseModel):
