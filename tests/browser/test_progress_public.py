@@ -4,8 +4,9 @@ facilitator updates the action, and names nobody; axe finds nothing serious."""
 
 import re
 
+import httpx
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.conftest import PHONE, screenshot, serious_violations
 from tests.conftest import LiveServer, signed_in
@@ -14,6 +15,12 @@ from tests.support import PLAN_ACTIONS, PLAN_HIDDEN, PLAN_TEAMS, post_form, walk
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(150)]
 
 LAPTOP_720 = {"viewport": {"width": 1280, "height": 720}}
+
+
+def as_client(context: BrowserContext, person: httpx.Client, server: LiveServer) -> Page:
+    """A page in `context` carrying the cookies `person` has (their session, or their participant token)."""
+    context.add_cookies([{"name": k, "value": v, "url": server.base_url} for k, v in person.cookies.items()])
+    return context.new_page()
 
 
 def test_progress_page_from_the_closing_screen(server: LiveServer, new_context) -> None:
@@ -36,11 +43,7 @@ def test_progress_page_from_the_closing_screen(server: LiveServer, new_context) 
     )
 
     # The participant's phone: their own cookie, as after joining.
-    phone = new_context(**PHONE, color_scheme="light", bypass_csp=True)
-    phone.add_cookies(
-        [{"name": k, "value": v, "url": server.base_url} for k, v in walk.participant.cookies.items()]
-    )
-    closing = phone.new_page()
+    closing = as_client(new_context(**PHONE, color_scheme="light", bypass_csp=True), walk.participant, server)
     closing.goto(f"{server.base_url}/events/{eid}/closing")
     expect(closing.get_by_role("heading", name="You said, we did")).to_be_visible()
     expect(closing.get_by_role("img", name="QR code: what is being done")).to_be_visible()
@@ -93,11 +96,9 @@ def test_progress_page_from_the_closing_screen(server: LiveServer, new_context) 
     poster.screenshot(path="/tmp/outcomes_shots/poster-1280x720.png", full_page=True)
 
     # The facilitator's own view: choose, preview, publish.
-    laptop = new_context(**LAPTOP_720, color_scheme="light", bypass_csp=True)
-    laptop.add_cookies(
-        [{"name": k, "value": v, "url": server.base_url} for k, v in walk.facilitator.cookies.items()]
+    choose = as_client(
+        new_context(**LAPTOP_720, color_scheme="light", bypass_csp=True), walk.facilitator, server
     )
-    choose = laptop.new_page()
     choose.goto(f"{server.base_url}{form}")
     expect(choose.get_by_role("region", name="Preview of the public page")).to_be_visible()
     assert serious_violations(choose) == []
