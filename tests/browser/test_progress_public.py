@@ -66,6 +66,9 @@ def test_progress_page_from_the_closing_screen(server: LiveServer, new_context) 
         assert not re.search(r"\b\d{1,2}:\d{2}\b", page.content())
         assert fresh.cookies() == []
         assert serious_violations(page) == []
+        page.emulate_media(color_scheme="dark")
+        assert serious_violations(page, ["color-contrast"]) == []
+        page.emulate_media(color_scheme="light")
         page.screenshot(path=f"/tmp/outcomes_shots/public-{name}.png", full_page=True)
         screenshot(page, f"progress-public-{name}")
 
