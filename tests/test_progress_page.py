@@ -178,3 +178,20 @@ def test_the_archive_carries_the_choices_and_restores_them_unpublished(walk: Wal
         refused = walk.facilitator.post("/api/v1/events/import", json={**archive, "progress": bad})
         assert refused.status_code == 422, refused.text
     assert walk.facilitator.get("/api/v1/events").text == before
+
+
+def test_a_long_plan_can_be_published_whole(server: LiveServer) -> None:
+    walk = walk_with_a_plan(server, signed_in(server), title="A walk with a long plan")
+    for n in range(20):
+        added = walk.facilitator.post(
+            f"/api/v1/improvements/{walk.improvements[1]}/actions",
+            json={"what": f"Step {n + 1} of the new reception", "owner": "Estates lead", "due": "2027-06-30"},
+        )
+        assert added.status_code == 201, added.text
+    every = [
+        a["id"] for a in walk.facilitator.get(f"/api/v1/events/{walk.event['id']}/actions").json()["actions"]
+    ]
+    assert choose(walk, walk.improvements, every).status_code == 303
+    assert publish(walk, True).status_code == 303
+    page = client(server).get(short_link(walk)).text
+    assert all(f"Step {n + 1} of the new reception" in page for n in range(20))

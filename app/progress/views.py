@@ -11,10 +11,12 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
 from app.actions.plan import action_plan
+from app.actions.service import MAX_ACTIONS_PER_IMPROVEMENT
 from app.deps import FacilitatedEvent, SessionDep, SettingsDep, WriteAsFacilitator, progress_url
 from app.errors import NotFound
 from app.events.views import qr_svg
 from app.forms import optional_int
+from app.improvements.service import MAX_IMPROVEMENTS
 from app.progress import service
 from app.progress.page import public_progress
 from app.templating import render
@@ -22,7 +24,9 @@ from app.templating import render
 router = APIRouter(include_in_schema=False)
 
 NOINDEX = {"X-Robots-Tag": "noindex, nofollow"}
-Ids = Annotated[list[str] | None, Form(max_length=12)]
+# At most as many as an event can have (max_length bounds the list, optional_int each value).
+ImprovementIds = Annotated[list[str] | None, Form(max_length=MAX_IMPROVEMENTS)]
+ActionIds = Annotated[list[str] | None, Form(max_length=MAX_IMPROVEMENTS * MAX_ACTIONS_PER_IMPROVEMENT)]
 
 
 def _public(
@@ -87,7 +91,10 @@ def progress_choice_page(
 
 @router.post("/events/{event_id}/progress")
 def choose_published(
-    event_id: int, write: WriteAsFacilitator, improvement_ids: Ids = None, action_ids: Ids = None
+    event_id: int,
+    write: WriteAsFacilitator,
+    improvement_ids: ImprovementIds = None,
+    action_ids: ActionIds = None,
 ) -> Response:
     chosen = [i for i in (optional_int(v) for v in improvement_ids or []) if i is not None]
     actions = [i for i in (optional_int(v) for v in action_ids or []) if i is not None]
