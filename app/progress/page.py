@@ -61,10 +61,12 @@ def public_progress(
         for row in plan.rows
         if row.priority.improvement.id in chosen
     ]
+    # The day the page or one of its actions last changed: a day, never the time.
+    changed = [a.updated_at.date() for row in plan.rows for a in row.actions if a.id in chosen_actions]
     return PublicProgress(
         title=event.title,
         date=event.date or event.created_at.date(),
         priorities=priorities,
         next_review=next_review(session, event),
-        updated_on=page.updated_on,
+        updated_on=max([page.updated_on, *changed]),
     )
