@@ -1,6 +1,7 @@
 """The action plan page: for each priority, in rank order, what will be done, by which role, by
 when, its review date and status. Facilitators edit it, also after the event; participants read it."""
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -18,9 +19,11 @@ from app.deps import (
     SettingsDep,
     WriteAsFacilitator,
 )
+from app.events import service as events
 from app.events.models import Event
 from app.forms import validate
 from app.improvements.views import page_viewer
+from app.organisations import service as organisations
 from app.roomlog.service import RoomMessage
 from app.templating import render
 
@@ -51,31 +54,48 @@ async def _fields(
 ActionFields = Annotated[dict[str, Any], Depends(_fields)]
 
 
+@dataclass
+class SeenPlanOf:
+    event: Event
+    plan: Plan
+    runs_event: bool  # a facilitator of the event: the plan page's forms
+    may_update: bool  # runs it, or an implementation group member
+
+
 def _seen_plan(
     event_id: int,
     session: SessionDep,
     settings: SettingsDep,
     facilitator: OptionalFacilitator,
     tokens: ParticipantTokens,
-) -> tuple[Event, bool, Plan]:
-    """The event, whether a facilitator is looking, and the plan as this viewer may see it."""
-    event, who = page_viewer(session, event_id, facilitator, tokens)
-    plan = action_plan(session, event, min_group_size=settings.min_group_size, facilitator=who.facilitator)
-    return event, who.facilitator, plan
+) -> SeenPlanOf:
+    """The event, the plan as this viewer may see it, and who is looking."""
+    # An implementation group member updates the actions and sees the plan as participants do.
+    implementation = facilitator is not None and organisations.implementation_only(
+        session, event_id, facilitator.id
+    )
+    if implementation:
+        event, runs_event = events.get_event(session, event_id), False
+    else:
+        event, who = page_viewer(session, event_id, facilitator, tokens)
+        runs_event = who.facilitator
+    plan = action_plan(session, event, min_group_size=settings.min_group_size, facilitator=runs_event)
+    return SeenPlanOf(event, plan, runs_event, runs_event or implementation)
 
 
-SeenPlan = Annotated[tuple[Event, bool, Plan], Depends(_seen_plan)]
+SeenPlan = Annotated[SeenPlanOf, Depends(_seen_plan)]
 
 
 @router.get("/events/{event_id}/actions")
 def plan_page(request: Request, seen: SeenPlan) -> Response:
-    event, is_facilitator, plan = seen
+    event, plan = seen.event, seen.plan
     return render(
         request,
         "actions/plan.html",
         {
             "event": event,
-            "is_facilitator": is_facilitator,
+            "is_facilitator": seen.runs_event,
+            "may_update": seen.may_update,
             "plan": plan,
             # Built by ElementTree, which escapes every word in it.
             "outcomes_svg": Markup(plan.outcomes_svg(event.title)),  # noqa: S704
@@ -89,8 +109,7 @@ def plan_page(request: Request, seen: SeenPlan) -> Response:
 @router.get("/events/{event_id}/outcomes.svg")
 def outcomes_picture(seen: SeenPlan) -> Response:
     """The outcomes picture on its own, for whoever may read the plan."""
-    event, _is_facilitator, plan = seen
-    return Response(plan.outcomes_svg(event.title), media_type="image/svg+xml")
+    return Response(seen.plan.outcomes_svg(seen.event.title), media_type="image/svg+xml")
 
 
 @router.post("/events/{event_id}/improvements/{improvement_id}/actions")
@@ -117,7 +136,7 @@ def _save_action(
 @router.post("/events/{event_id}/actions/{action_id}")
 def change_action(event_id: int, action_id: int, write: WriteAsFacilitator, fields: ActionFields) -> Response:
     data = validate(service.ActionUpdate, fields)
-    action, _messages = write.facilitator(
+    action, _messages = write.plan(
         event_id, _save_action, action_id, data, review_cleared="review" not in fields
     )
     return RedirectResponse(f"/events/{event_id}/actions#action-{action.id}", status_code=303)

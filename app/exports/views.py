@@ -5,8 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from app.deps import FacilitatedEvent, SessionDep, SettingsDep, WriteAsFacilitator
+from app.deps import CurrentFacilitator, PlanEvent, SessionDep, SettingsDep, WriteAsFacilitator
 from app.errors import Invalid
+from app.events import service as events
 from app.exports import service
 from app.exports.archive import MAX_BYTES, import_archive, parse_archive
 from app.exports.report import gather
@@ -21,7 +22,8 @@ def report_page(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    event: FacilitatedEvent,
+    event: PlanEvent,
+    facilitator: CurrentFacilitator,
 ) -> Response:
     report = gather(session, event, min_group_size=settings.min_group_size, with_annotations=False)
     return render(
@@ -32,6 +34,8 @@ def report_page(
             "formats": service.FORMATS,
             "tables": service.TABLE_LABELS,
             "max_upload_mib": MAX_BYTES // (1024 * 1024),
+            # An implementation group member reads the report; only facilitators run the event.
+            "runs_event": events.is_facilitator(session, event.id or 0, facilitator.id),
         },
     )
 
