@@ -2,7 +2,7 @@
 and which priorities and actions it shows)
 
 Revision ID: 0015
-Revises: 0012 (temporarily; 0014 at merge)
+Revises: 0013 (temporarily; 0014 at merge)
 Create Date: 2026-12-03 14:30:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0012"  # TEMPORARY: the lead re-chains to "0014" at merge
+down_revision: str | None = "0013"  # TEMPORARY: the lead re-chains to "0014" at merge
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
