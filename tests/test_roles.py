@@ -64,6 +64,11 @@ EVENT_ROUTES: dict[tuple[str, str], tuple[frozenset[str], dict[str, Any] | None]
         {"data": {"what": "Quiet room", "owner": "Manager", "due": "2027-01-31", "status": "in_progress"}},
     ),
     ("GET", "/events/{event_id}/report"): (PLAN, None),
+    ("GET", "/events/{event_id}/outcomes.svg"): (PLAN_READ, None),
+    # The public progress page's choices and publishing: the event's facilitators.
+    ("GET", "/events/{event_id}/progress"): (RUNS, None),
+    ("POST", "/events/{event_id}/progress"): (RUNS, {"data": {"improvement_ids": "{improvement_id}"}}),
+    ("POST", "/events/{event_id}/progress/published"): (RUNS, {"data": {"published": "no"}}),
     ("GET", "/api/v1/events/{event_id}/export/{format}"): (PLAN, None),
     # Only the event's facilitators: adding and removing actions, and the room itself.
     ("POST", "/api/v1/improvements/{improvement_id}/actions"): (
@@ -240,6 +245,8 @@ OTHER_ROUTES = {
     ("POST", "/return"),
     ("POST", "/api/v1/return"),
     ("GET", "/board/{token}"),
+    ("GET", "/p/{code}"),  # the public progress page, for anyone with its short link
+    ("GET", "/p/{code}/poster"),
     ("GET", "/board/{token}/live/poll"),
     ("GET", "/events/new"),
     ("POST", "/events/new"),
