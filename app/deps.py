@@ -355,6 +355,11 @@ def join_url(request: Request, settings: Settings, code: str) -> str:
     return f"{base}/join?code={code}"
 
 
+def progress_url(request: Request, settings: Settings, code: str) -> str:
+    base = (settings.base_url or str(request.base_url)).rstrip("/")
+    return f"{base}/p/{code}"
+
+
 def board_link_url(request: Request, settings: Settings, token: str) -> str:
     base = (settings.base_url or str(request.base_url)).rstrip("/")
     return f"{base}/board/{token}"

@@ -10,6 +10,7 @@ from app.journeys.models import JourneyMap, Stage, Touchpoint
 from app.organisations.models import Invitation, Membership, Organisation
 from app.participants.models import Participant
 from app.phases.models import Phase, Readiness
+from app.progress.models import ProgressPage
 from app.reviews.models import Review, ReviewSchedule, StatusChange
 from app.roomlog.models import RoomEvent
 from app.support.models import CheckIn, SupportRequest
@@ -32,6 +33,7 @@ __all__ = [
     "Organisation",
     "Participant",
     "Phase",
+    "ProgressPage",
     "Readiness",
     "Review",
     "ReviewSchedule",

@@ -14,6 +14,7 @@ from app.organisations import views as organisations
 from app.paper import views as paper
 from app.participants import views as participants
 from app.phases import views as phases
+from app.progress import views as progress
 from app.reviews import views as reviews
 from app.support import views as support
 from app.teams import views as teams
@@ -39,5 +40,6 @@ for module in (
     organisations,
     paper,
     reviews,
+    progress,
 ):
     router.include_router(module.router)

@@ -27,8 +27,11 @@ from tests.conftest import (
     ROOT,
     LiveServer,
     _open_clients,
+    annotate,
     command_env,
+    create_event,
     free_port,
+    join,
     make_settings,
     signed_in,
     start_server,
@@ -169,3 +172,67 @@ def another_facilitator(
     finally:
         engine.dispose()
     return signed_in(server, email, password)
+
+
+@dataclass
+class WalkWithAPlan:
+    """An event that ran: two teams wrote (one word hidden), two priorities, three actions."""
+
+    event: dict[str, Any]
+    facilitator: httpx.Client
+    participant: httpx.Client
+    improvements: list[int]
+    actions: list[int]
+
+
+PLAN_TEAMS = ["Team Kestrel", "Team Heron"]
+PLAN_HIDDEN = "The receptionist shouted my surname across the room (hidden)"
+PLAN_PRIORITIES = ["Tell the story once", "A quieter reception desk"]
+PLAN_ACTIONS = [
+    ("Agree one shared assessment form", "Service manager", 0),
+    ("Ask people before sharing their story", "Fiona MacLeod", 0),  # an owner who chose to give a name
+    ("Move the desk away from the waiting area", "Estates lead", 1),
+]
+
+
+def walk_with_a_plan(
+    server: LiveServer, fac: httpx.Client, title: str = "Lens walk: Harbour Service"
+) -> WalkWithAPlan:
+    event = create_event(
+        fac,
+        title=title,
+        date="2025-03-04",
+        teams=[{"name": name, "vignette_slugs": ["ollie"]} for name in PLAN_TEAMS],
+    )
+    person = join(server, event)
+    other = join(server, event, team_index=1)
+    touchpoint = event["stages"][3]["touchpoints"][2]["id"]
+    words = [
+        annotate(person, event, touchpoint_id=touchpoint, text="You have to tell your story again and again"),
+        annotate(other, event, touchpoint_id=touchpoint, text=PLAN_HIDDEN),
+    ]
+    assert all(w.status_code == 201 for w in words), [w.text for w in words]
+    ids = [w.json()["id"] for w in words]
+    improvements = []
+    for title_, horizon in zip(PLAN_PRIORITIES, ("one_to_two_years", "quick_win"), strict=True):
+        made = fac.post(
+            f"/api/v1/events/{event['id']}/improvements",
+            json={
+                "title": title_,
+                "annotation_ids": ids,
+                "driver": "policies_and_processes",
+                "horizon": horizon,
+            },
+        )
+        assert made.status_code == 201, made.text
+        improvements.append(made.json()["id"])
+    assert fac.post(f"/api/v1/annotations/{ids[1]}/hide").status_code == 200
+    actions = []
+    for what, owner, n in PLAN_ACTIONS:
+        added = fac.post(
+            f"/api/v1/improvements/{improvements[n]}/actions",
+            json={"what": what, "owner": owner, "due": "2027-06-30", "review": "2027-01-15"},
+        )
+        assert added.status_code == 201, added.text
+        actions.append(added.json()["id"])
+    return WalkWithAPlan(event, fac, person, improvements, actions)

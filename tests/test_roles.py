@@ -81,6 +81,11 @@ EVENT_ROUTES: dict[tuple[str, str], tuple[frozenset[str], dict[str, Any] | None]
         PLAN,
         {"data": {"interval_weeks": "6", "first_review": "2027-01-15"}},
     ),
+    ("GET", "/events/{event_id}/outcomes.svg"): (PLAN_READ, None),
+    # The public progress page's choices and publishing: the event's facilitators.
+    ("GET", "/events/{event_id}/progress"): (RUNS, None),
+    ("POST", "/events/{event_id}/progress"): (RUNS, {"data": {"improvement_ids": "{improvement_id}"}}),
+    ("POST", "/events/{event_id}/progress/published"): (RUNS, {"data": {"published": "no"}}),
     ("GET", "/api/v1/events/{event_id}/export/{format}"): (PLAN, None),
     # Only the event's facilitators: adding and removing actions, and the room itself.
     ("POST", "/api/v1/improvements/{improvement_id}/actions"): (
@@ -257,6 +262,8 @@ OTHER_ROUTES = {
     ("POST", "/return"),
     ("POST", "/api/v1/return"),
     ("GET", "/board/{token}"),
+    ("GET", "/p/{code}"),  # the public progress page, for anyone with its short link
+    ("GET", "/p/{code}/poster"),
     ("GET", "/board/{token}/live/poll"),
     ("GET", "/events/new"),
     ("POST", "/events/new"),

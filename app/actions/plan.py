@@ -5,8 +5,10 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from app.actions.models import Action
+from app.actions.outcomes import outcomes_svg
 from app.actions.service import event_actions, progress
 from app.events.models import Event
+from app.improvements.models import Improvement
 from app.voting import priorities
 
 
@@ -27,6 +29,14 @@ class Plan:
     @property
     def total(self) -> int:
         return sum(self.progress.values())
+
+    @property
+    def planned(self) -> list[tuple[Improvement, list[Action]]]:
+        return [(row.priority.improvement, row.actions) for row in self.rows]
+
+    def outcomes_svg(self, title: str) -> str:
+        """The outcomes picture of this plan (app.actions.outcomes)."""
+        return outcomes_svg(self.planned, title=title)
 
 
 def action_plan(session: Session, event: Event, *, min_group_size: int, facilitator: bool) -> Plan:

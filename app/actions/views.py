@@ -1,15 +1,17 @@
 """The action plan page: for each priority, in rank order, what will be done, by which role, by
 when, its review date and status. Facilitators edit it, also after the event; participants read it."""
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 from sqlmodel import Session
 
 from app.actions import service
 from app.actions.models import OWNER_MAX, WHAT_MAX, Action
-from app.actions.plan import action_plan
+from app.actions.plan import Plan, action_plan
 from app.deps import (
     OptionalFacilitator,
     ParticipantTokens,
@@ -53,15 +55,22 @@ async def _fields(
 ActionFields = Annotated[dict[str, Any], Depends(_fields)]
 
 
-@router.get("/events/{event_id}/actions")
-def plan_page(
+@dataclass
+class SeenPlanOf:
+    event: Event
+    plan: Plan
+    runs_event: bool  # a facilitator of the event: the plan page's forms
+    may_update: bool  # runs it, or an implementation group member
+
+
+def _seen_plan(
     event_id: int,
-    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     facilitator: OptionalFacilitator,
     tokens: ParticipantTokens,
-) -> Response:
+) -> SeenPlanOf:
+    """The event, the plan as this viewer may see it, and who is looking."""
     # An implementation group member updates the actions and sees the plan as participants do.
     implementation = facilitator is not None and organisations.implementation_only(
         session, event_id, facilitator.id
@@ -72,20 +81,37 @@ def plan_page(
         event, who = page_viewer(session, event_id, facilitator, tokens)
         runs_event = who.facilitator
     plan = action_plan(session, event, min_group_size=settings.min_group_size, facilitator=runs_event)
+    return SeenPlanOf(event, plan, runs_event, runs_event or implementation)
+
+
+SeenPlan = Annotated[SeenPlanOf, Depends(_seen_plan)]
+
+
+@router.get("/events/{event_id}/actions")
+def plan_page(request: Request, session: SessionDep, seen: SeenPlan) -> Response:
+    event, plan = seen.event, seen.plan
     return render(
         request,
         "actions/plan.html",
         {
             "event": event,
-            "is_facilitator": runs_event,
-            "may_update": runs_event or implementation,
+            "is_facilitator": seen.runs_event,
+            "may_update": seen.may_update,
             "plan": plan,
+            # Built by ElementTree, which escapes every word in it.
+            "outcomes_svg": Markup(plan.outcomes_svg(event.title)),  # noqa: S704
             "default_review": service.default_review(event),
             "what_max": WHAT_MAX,
             "owner_max": OWNER_MAX,
-            "histories": reviews.event_history(session, event_id) if runs_event or implementation else {},
+            "histories": reviews.event_history(session, event.id or 0) if seen.may_update else {},
         },
     )
+
+
+@router.get("/events/{event_id}/outcomes.svg")
+def outcomes_picture(seen: SeenPlan) -> Response:
+    """The outcomes picture on its own, for whoever may read the plan."""
+    return Response(seen.plan.outcomes_svg(seen.event.title), media_type="image/svg+xml")
 
 
 @router.post("/events/{event_id}/improvements/{improvement_id}/actions")

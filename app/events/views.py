@@ -37,12 +37,10 @@ from app.vignettes import service as vignettes
 router = APIRouter(include_in_schema=False)
 
 
-def qr_svg(url: str) -> str:
+def qr_svg(url: str, title: str = "QR code: join link") -> str:
     # omitsize: a viewBox instead of a fixed width, so the code scales with its box on any screen;
     # border=4 is the quiet zone phone scanners expect.
-    return segno.make_qr(url, error="m").svg_inline(
-        scale=1, border=4, omitsize=True, title="QR code: join link"
-    )
+    return segno.make_qr(url, error="m").svg_inline(scale=1, border=4, omitsize=True, title=title)
 
 
 @router.get("/events/new")

@@ -7,6 +7,7 @@ such a cell gets a leading ', and in XLSX every text cell is stored as text, nev
 A contribution's time is given as the hour it was written in, never to the second: in a small
 community an exact time beside the team can point at the person. Dates are real dates in XLSX."""
 
+import base64
 import csv
 import datetime as dt
 import io
@@ -19,6 +20,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from app.actions.models import STATUS_LABELS
+from app.actions.outcomes import outcome_grid, outcomes_svg
 from app.exports.report import KINDS, PRINCIPLES, Report
 from app.improvements.models import COST_LABELS, DRIVER_LABELS, EFFORT_LABELS, HORIZON_LABELS, facet_labels
 from app.timeutil import to_the_hour
@@ -371,4 +373,28 @@ def to_markdown(report: Report) -> bytes:
                 for a in planned
             ],
         )
+    if report.planned:
+        out += _md_outcomes(report)
     return "\n".join(out).encode("utf-8")
+
+
+def _md_outcomes(report: Report) -> list[str]:
+    """The outcomes picture as an image carried in the file (nothing to fetch), then the same in words."""
+    picture = outcomes_svg(report.outcomes, title=report.event.title).encode("utf-8")
+    grid = outcome_grid(report.outcomes)
+    out = [
+        "## Outcomes over time",
+        "",
+        f"![Outcomes over time: the actions by Roadmap driver and horizon](data:image/svg+xml;base64,"
+        f"{base64.b64encode(picture).decode('ascii')})",
+        "",
+    ]
+    return out + _md_table(
+        ["Roadmap driver", "Horizon", "Action", "Status"],
+        [
+            [DRIVER_LABELS[row.driver], column, a.what, STATUS_LABELS[a.status]]
+            for row in grid.rows
+            for column, cell in zip(grid.columns, row.cells, strict=True)
+            for a in cell
+        ],
+    )

@@ -6,7 +6,9 @@ vanishing: the CSV, XLSX, Markdown and JSON exports keep every character as writ
 Its length stays bounded however big the event: counts stand for the annotations, the top
 priorities carry their evidence (the first few items each), and the rest are one line each."""
 
+import io
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import cast
 
@@ -15,6 +17,7 @@ from fpdf.enums import XPos, YPos
 from fpdf.fonts import TTFFont
 
 from app.actions.models import STATUS_LABELS
+from app.actions.outcomes import outcomes_svg
 from app.exports.formats import KIND_PLURALS, evidence_line
 from app.exports.report import KINDS, PRINCIPLES, Report
 from app.improvements.models import DRIVER_LABELS, facet_labels
@@ -139,6 +142,7 @@ def to_pdf(report: Report) -> bytes:
     _vote_chart(doc, report)
     _priorities(doc, report)
     _action_plan(doc, report)
+    _outcomes(doc, report)
     return bytes(doc.output())
 
 
@@ -293,3 +297,19 @@ def _action_plan(doc: _Document, report: Report) -> None:
                 new_y=YPos.NEXT,
             )
             doc.set_text_color(0, 0, 0)
+
+
+def _outcomes(doc: _Document, report: Report) -> None:
+    if not report.planned:
+        return
+    picture = outcomes_svg(report.outcomes, title=report.event.title, font=FAMILY, labelled=False)
+    root = ET.fromstring(picture)  # noqa: S314 (our own SVG, just made)
+    ratio = float(root.get("height", "1")) / float(root.get("width", "1"))
+    doc.heading("Outcomes over time")
+    doc.para("Each action under its Roadmap driver and its priority's horizon, soonest on the left.", size=9)
+    width = doc.epw
+    if doc.get_y() + width * ratio > doc.h - doc.b_margin:
+        doc.add_page()
+    # A plan too long for one page is shrunk to fit it; the action plan above has every word.
+    width = min(width, (doc.h - doc.b_margin - doc.get_y()) / ratio)
+    doc.image(io.BytesIO(picture.encode("utf-8")), x=doc.l_margin, w=width)

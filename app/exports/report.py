@@ -104,6 +104,11 @@ class Report:
         ]
 
     @property
+    def outcomes(self) -> list[tuple[Improvement, list[Action]]]:
+        """What the outcomes picture shows: each planned priority's improvement and actions."""
+        return [(improvement, planned) for improvement, _rank, planned in self.planned]
+
+    @property
     def progress(self) -> dict[str, int]:
         return actions.progress([a for rows in self.actions.values() for a in rows])
 

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from sqlmodel import Session
 
 from app.actions.models import STATUS_LABELS
+from app.actions.outcomes import outcomes_svg
 from app.assets import minified
 from app.events.models import Event
 from app.exports import archive, formats, pdf
@@ -51,6 +52,8 @@ def report_context(report: Report) -> dict[str, Any]:
         "COST_LABELS": COST_LABELS,
         "HORIZON_LABELS": HORIZON_LABELS,
         "STATUS_LABELS": STATUS_LABELS,
+        # Built by ElementTree, which escapes every word in it.
+        "OUTCOMES_SVG": Markup(outcomes_svg(report.outcomes, title=report.event.title)),  # noqa: S704
     }
 
 

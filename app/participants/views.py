@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 
 from app.annotations import service as annotations
 from app.db import transaction
@@ -13,16 +14,19 @@ from app.deps import (
     SessionDep,
     SettingsDep,
     WriteAsParticipant,
+    progress_url,
     remember_participant,
 )
 from app.errors import DomainError, NotFound, TooManyRequests
 from app.events import service as events
 from app.events.models import Event
 from app.events.retention import changes_close_at
+from app.events.views import qr_svg
 from app.forms import optional_int, validate
 from app.participants import service
 from app.participants.models import Participant
 from app.phases import service as phases
+from app.progress import service as progress
 from app.room.context import live_context
 from app.security.limits import client_key
 from app.support import service as support
@@ -211,9 +215,16 @@ def use_return_code(
 
 @router.get("/events/{event_id}/closing")
 def closing_page(
-    event_id: int, request: Request, session: SessionDep, tokens: ParticipantTokens, checked: str = ""
+    event_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    tokens: ParticipantTokens,
+    checked: str = "",
 ) -> Response:
     event, participant = event_participant(session, event_id, tokens)
+    published = progress.progress_page(session, event_id)
+    url = progress_url(request, settings, published.code) if published and published.published else ""
     return render(
         request,
         "participants/closing.html",
@@ -223,6 +234,10 @@ def closing_page(
             "my_check_ins": support.my_check_ins(session, participant),
             "changes_close_at": changes_close_at(event),
             "checked": checked == "1",
+            # The public "You said, we did" page, once the facilitator has published it.
+            "progress_url": url,
+            "progress_short": url.split("://", 1)[-1],
+            "progress_qr": Markup(qr_svg(url, "QR code: what is being done")) if url else "",  # noqa: S704
         },
     )
 

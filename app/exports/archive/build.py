@@ -3,6 +3,7 @@
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel import Session, col, func, select
@@ -28,6 +29,7 @@ from app.organisations import service as organisations
 from app.participants.groups import merge_small_groups
 from app.participants.models import HereAs, Participant
 from app.phases import service as phases
+from app.progress.service import progress_page
 from app.reviews import service as reviews
 from app.reviews.models import ReviewSchedule, StatusChange
 from app.timeutil import to_the_hour, utcnow
@@ -216,6 +218,7 @@ def build_archive(session: Session, event: Event, *, min_group_size: int) -> dic
             for a in actions
         ],
         **_reviews(session, event, action_keys),
+        **_progress(session, event_id, improvement_keys, actions),
     }
 
 
@@ -248,6 +251,22 @@ def _reviews(session: Session, event: Event, action_keys: dict[int, int]) -> dic
             }
             for r in reviews.event_reviews(session, event.id or 0)
         ],
+    }
+
+
+def _progress(
+    session: Session, event_id: int, improvement_keys: dict[int, int], actions: Sequence[Action]
+) -> dict[str, Any]:
+    """The progress page's choices, when the event has one (older archives have none)."""
+    page = progress_page(session, event_id)
+    if page is None:
+        return {}
+    return {
+        "progress": {
+            "published": page.published,
+            "improvements": [improvement_keys[i] for i in page.improvement_ids if i in improvement_keys],
+            "actions": [n for n, a in enumerate(actions) if a.id in page.action_ids],
+        }
     }
 
 

@@ -20,6 +20,7 @@ from app.exports.archive.schema import (
     OTHER,
     VIGNETTE_FIELDS,
     Archive,
+    ArchiveProgress,
     utc,
 )
 from app.improvements.models import (
@@ -31,6 +32,7 @@ from app.organisations import service as organisations
 from app.participants.models import HereAs, Participant
 from app.phases import service as phases
 from app.phases.models import Phase
+from app.progress import service as progress
 from app.reviews.models import Review, ReviewSchedule, StatusChange
 from app.timeutil import to_the_hour, utcnow
 from app.vignettes.models import Vignette
@@ -307,6 +309,8 @@ def import_archive(session: Session, archive: Archive, *, facilitator_id: int) -
     session.flush()
     action_ids = {a.key: row.id or 0 for a, row in zip(archive.actions, actions, strict=True) if a.key}
     _restore_reviews(session, archive, event_id, action_ids)
+    if archive.progress is not None:
+        _restore_progress(session, event, archive.progress, improvement_ids, actions)
     return event
 
 
@@ -329,3 +333,23 @@ def _restore_reviews(session: Session, archive: Archive, event_id: int, action_i
             for c in r.changes
         )
     session.flush()
+
+
+def _restore_progress(
+    session: Session,
+    event: Event,
+    chosen: ArchiveProgress,
+    improvement_ids: dict[int, int],
+    actions: list[Action],
+) -> None:
+    """The progress page's choices, unpublished (see ArchiveProgress)."""
+    if any(k not in improvement_ids for k in chosen.improvements) or any(
+        n >= len(actions) for n in chosen.actions
+    ):
+        raise Invalid("progress: it names a priority or an action the archive does not have.")
+    progress.choose_published(
+        session,
+        event,
+        improvement_ids=[improvement_ids[k] for k in chosen.improvements],
+        action_ids=[actions[n].id or 0 for n in chosen.actions],
+    )

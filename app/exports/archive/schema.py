@@ -216,6 +216,18 @@ class ArchiveReview(_Strict):
     )
 
 
+class ArchiveProgress(_Strict):
+    """What the public progress page shows: priorities by key, actions by their place in `actions`
+    (counting from 0). It restores unpublished, with a new short link: another Lenswalk's page is
+    a new page, which its facilitators publish when they choose."""
+
+    published: bool = False
+    improvements: list[Key] = Field(default_factory=list, max_length=MAX_IMPROVEMENTS)
+    actions: list[Annotated[int, Field(ge=0, le=MAX_IMPROVEMENTS * MAX_ACTIONS_PER_IMPROVEMENT)]] = Field(
+        default_factory=list, max_length=MAX_IMPROVEMENTS * MAX_ACTIONS_PER_IMPROVEMENT
+    )
+
+
 class Archive(_Strict):
     """A whole event, as `GET /api/v1/events/{id}/export/json` gives it."""
 
@@ -236,6 +248,7 @@ class Archive(_Strict):
     )
     review_schedule: ArchiveSchedule | None = None
     reviews: list[ArchiveReview] = Field(default_factory=list, max_length=MAX_REVIEWS)
+    progress: ArchiveProgress | None = None
 
 
 class Imported(BaseModel):
