@@ -77,6 +77,9 @@ def test_publish_read_unpublish(walk: WalkWithAPlan, server: LiveServer) -> None
     assert "Agree one shared assessment form" in preview and "Preview" in preview
 
     assert publish(walk, True).status_code == 303
+    # The next review is the plan's review schedule's.
+    schedule = {"interval_weeks": 6, "first_review": "2027-01-15"}
+    assert walk.facilitator.put(f"/api/v1/events/{eid}/review-schedule", json=schedule).status_code == 200
     page = visitor.get(link)
     assert page.status_code == 200
     assert page.headers["x-robots-tag"].startswith("noindex")

@@ -1,7 +1,8 @@
 """ "You said, we did" as a participant meets it: the link on the phone's closing screen opens the
-public page in a fresh browser (no account, no cookie), which shows a status change after the
-facilitator updates the action, and names nobody; axe finds nothing serious."""
+public page in a fresh browser (no account, no cookie), which shows a status change after a
+review marks the action done, and names nobody; axe finds nothing serious."""
 
+import datetime as dt
 import re
 
 import httpx
@@ -26,6 +27,8 @@ def as_client(context: BrowserContext, person: httpx.Client, server: LiveServer)
 def test_progress_page_from_the_closing_screen(server: LiveServer, new_context) -> None:
     walk = walk_with_a_plan(server, signed_in(server), title="Lens walk at the Harbour")
     eid = walk.event["id"]
+    schedule = {"interval_weeks": 6, "first_review": "2027-01-15"}
+    assert walk.facilitator.put(f"/api/v1/events/{eid}/review-schedule", json=schedule).status_code == 200
     form = f"/events/{eid}/progress"
     chosen = post_form(
         walk.facilitator,
@@ -72,19 +75,21 @@ def test_progress_page_from_the_closing_screen(server: LiveServer, new_context) 
         page.screenshot(path=f"/tmp/outcomes_shots/public-{name}.png", full_page=True)
         screenshot(page, f"progress-public-{name}")
 
-    # The facilitator updates the action through the plan page's own route; the public page follows.
+    # The implementation group's review marks the action done; the public page follows.
     action = walk.actions[0]
     saved = post_form(
         walk.facilitator,
-        f"/events/{eid}/actions/{action}",
+        f"/events/{eid}/reviews",
         {
-            "what": PLAN_ACTIONS[0][0],
-            "owner": PLAN_ACTIONS[0][1],
-            "due": "2027-06-30",
-            "review": "2027-01-15",
+            "held_on": dt.date.today().isoformat(),
+            "role": "Service manager",
+            "count": "1",
+            "action_id": str(action),
             "status": "done",
+            "note": "One form agreed",
+            "evidence_url": "",
         },
-        token_from=f"/events/{eid}/actions",
+        token_from=f"/events/{eid}/reviews/new",
     )
     assert saved.status_code == 303, saved.text
     page.reload()
