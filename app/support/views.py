@@ -11,12 +11,12 @@ from app.deps import ParticipantTokens, SessionDep, WriteAsFacilitator, WriteAsP
 from app.forms import validate
 from app.participants.views import event_participant
 from app.support import service
-from app.support.models import SUPPORT_LABELS
+from app.support.models import SupportKind
 from app.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
-SUPPORT_LABELS_BY_VALUE = {k.value: v for k, v in SUPPORT_LABELS.items()}
+SUPPORT_LABELS_BY_VALUE = SupportKind.labels_by_value()
 SAME_EVENT_PAGE = re.compile(r"/events/\d+(/[a-z0-9-]+)*")
 
 
