@@ -3,7 +3,7 @@ when, its review date and status. Facilitators edit it, also after the event; pa
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
@@ -11,15 +11,11 @@ from app.actions import service
 from app.actions.models import OWNER_MAX, WHAT_MAX, Action
 from app.actions.plan import action_plan
 from app.deps import (
-    OptionalFacilitator,
-    ParticipantTokens,
-    SessionDep,
-    SettingsDep,
+    ViewerPage,
     WriteAsFacilitator,
 )
 from app.events.models import Event
 from app.forms import validate
-from app.improvements.views import page_viewer
 from app.roomlog.service import RoomMessage
 from app.templating import render
 
@@ -51,18 +47,13 @@ ActionFields = Annotated[dict[str, Any], Depends(_fields)]
 
 
 @router.get("/events/{event_id}/actions")
-def plan_page(
-    event_id: int,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    facilitator: OptionalFacilitator,
-    tokens: ParticipantTokens,
-) -> Response:
-    event, who = page_viewer(session, event_id, facilitator, tokens)
-    plan = action_plan(session, event, min_group_size=settings.min_group_size, facilitator=who.facilitator)
+def plan_page(page: ViewerPage) -> Response:
+    event, who = page.event, page.who
+    plan = action_plan(
+        page.session, event, min_group_size=page.settings.min_group_size, facilitator=who.facilitator
+    )
     return render(
-        request,
+        page.request,
         "actions/plan.html",
         {
             "event": event,

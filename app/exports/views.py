@@ -2,10 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Request, UploadFile
+from fastapi import APIRouter, File, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from app.deps import FacilitatedEvent, SessionDep, SettingsDep, WriteAsFacilitator
+from app.deps import FacilitatorPage, WriteAsFacilitator
 from app.errors import Invalid
 from app.exports import service
 from app.exports.archive import MAX_BYTES, import_archive, parse_archive
@@ -16,16 +16,12 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/events/{event_id}/report")
-def report_page(
-    event_id: int,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    event: FacilitatedEvent,
-) -> Response:
-    report = gather(session, event, min_group_size=settings.min_group_size, with_annotations=False)
+def report_page(page: FacilitatorPage) -> Response:
+    report = gather(
+        page.session, page.event, min_group_size=page.settings.min_group_size, with_annotations=False
+    )
     return render(
-        request,
+        page.request,
         "exports/report.html",
         {
             **service.report_context(report),

@@ -4,7 +4,7 @@
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
@@ -15,10 +15,11 @@ from app.deps import (
     ParticipantTokens,
     ParticipantWrite,
     SessionDep,
-    SettingsDep,
+    ViewerPage,
     WriteAsGrouper,
+    page_viewer,  # noqa: F401 (imported from here by other pages)
 )
-from app.errors import DomainError, Forbidden, Invalid
+from app.errors import DomainError, Invalid
 from app.events.models import Event
 from app.forms import optional_int, validate
 from app.improvements import service
@@ -80,18 +81,6 @@ def viewer(
     return service.event_grouper(
         session, event_id, facilitator_id=facilitator.id if facilitator else None, tokens=tokens
     )
-
-
-def page_viewer(
-    session: SessionDep, event_id: int, facilitator: OptionalFacilitator, tokens: list[str]
-) -> tuple[Event, service.Grouper]:
-    """`viewer` for a page: someone who has not joined is sent to the join page instead."""
-    try:
-        return viewer(session, event_id, facilitator, tokens)
-    except Forbidden:
-        if facilitator is not None:
-            raise
-        raise HTTPException(status_code=303, headers={"Location": "/join"}) from None
 
 
 def may_group(event: Event, who: service.Grouper) -> bool:
@@ -165,20 +154,9 @@ def prioritise_context(
 
 
 @router.get("/events/{event_id}/improvements")
-def prioritise_page(
-    event_id: int,
-    request: Request,
-    session: SessionDep,
-    facilitator: OptionalFacilitator,
-    tokens: ParticipantTokens,
-    settings: SettingsDep,
-    show: Show = "all",
-    said: Said = "",
-) -> Response:
-    event, who = page_viewer(session, event_id, facilitator, tokens)
-    return render(
-        request, "improvements/prioritise.html", prioritise_context(session, event, who, settings, show, said)
-    )
+def prioritise_page(page: ViewerPage, show: Show = "all", said: Said = "") -> Response:
+    ctx = prioritise_context(page.session, page.event, page.who, page.settings, show, said)
+    return render(page.request, "improvements/prioritise.html", ctx)
 
 
 # What makes the page out of date: someone else grouped, or new words arrived to group.

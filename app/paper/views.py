@@ -10,9 +10,8 @@ from app.annotations import service as annotations
 from app.annotations.models import TEXT_MAX, Annotation
 from app.deps import (
     CurrentFacilitator,
-    FacilitatedEvent,
+    FacilitatorPage,
     SessionDep,
-    SettingsDep,
     WriteAsFacilitator,
     join_url,
 )
@@ -39,32 +38,24 @@ def _pdf(body: bytes, event: Event, name: str) -> Response:
 
 
 @router.get("/events/{event_id}/print/poster.pdf")
-def poster(
-    event_id: int,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    event: FacilitatedEvent,
-) -> Response:
-    return _pdf(printables.poster(event, join_url(request, settings, event.join_code)), event, "poster")
+def poster(page: FacilitatorPage) -> Response:
+    url = join_url(page.request, page.settings, page.event.join_code)
+    return _pdf(printables.poster(page.event, url), page.event, "poster")
 
 
 @router.get("/events/{event_id}/print/table-cards.pdf")
-def table_cards(
-    event_id: int,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    event: FacilitatedEvent,
-) -> Response:
-    url = join_url(request, settings, event.join_code)
-    return _pdf(printables.table_cards(event, url, events.teams(session, event_id)), event, "table-cards")
+def table_cards(page: FacilitatorPage) -> Response:
+    event = page.event
+    url = join_url(page.request, page.settings, event.join_code)
+    teams = events.teams(page.session, event.id or 0)
+    return _pdf(printables.table_cards(event, url, teams), event, "table-cards")
 
 
 @router.get("/events/{event_id}/print/paper-kit.pdf")
-def paper_kit(event_id: int, session: SessionDep, event: FacilitatedEvent) -> Response:
+def paper_kit(page: FacilitatorPage) -> Response:
+    event, session = page.event, page.session
     body = printables.paper_kit(
-        event, events.teams(session, event_id), journeys.stages(session, event.journey_map_id)
+        event, events.teams(session, event.id or 0), journeys.stages(session, event.journey_map_id)
     )
     return _pdf(body, event, "paper-kit")
 

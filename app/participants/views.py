@@ -9,6 +9,7 @@ from app.annotations import service as annotations
 from app.db import transaction
 from app.deps import (
     LimiterDep,
+    ParticipantPage,
     ParticipantTokens,
     SessionDep,
     SettingsDep,
@@ -121,18 +122,16 @@ def journey_context(
 
 
 @router.get("/events/{event_id}/journey/team")
-def my_team(
-    event_id: int, request: Request, session: SessionDep, tokens: ParticipantTokens, v: str = ""
-) -> Response:
+def my_team(page: ParticipantPage, v: str = "") -> Response:
     """The phone's own team, asked for after the teams changed; nothing (204) when what the phone
     shows (`v`) is still right, so a story someone is reading stays open."""
-    event, participant = event_participant(session, event_id, tokens)
-    team = next((t for t in events.teams(session, event_id) if t.team.id == participant.team_id), None)
+    event, team_id = page.event, page.participant.team_id
+    team = next((t for t in events.teams(page.session, event.id or 0) if t.team.id == team_id), None)
     version = teams.team_version(team)
     if v[:40] == version:
         return Response(status_code=204)
-    ctx = {"event": event, "team": team, "team_version": version, "skipped": _skipped(request)}
-    return render(request, "participants/_team.html", ctx)
+    ctx = {"event": event, "team": team, "team_version": version, "skipped": _skipped(page.request)}
+    return render(page.request, "participants/_team.html", ctx)
 
 
 @router.get("/events/{event_id}/journey")
@@ -210,12 +209,10 @@ def use_return_code(
 
 
 @router.get("/events/{event_id}/closing")
-def closing_page(
-    event_id: int, request: Request, session: SessionDep, tokens: ParticipantTokens, checked: str = ""
-) -> Response:
-    event, participant = event_participant(session, event_id, tokens)
+def closing_page(page: ParticipantPage, checked: str = "") -> Response:
+    session, event, participant = page.session, page.event, page.participant
     return render(
-        request,
+        page.request,
         "participants/closing.html",
         {
             "event": event,

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app.annotations import service as annotations
 from app.deps import (
-    FacilitatedEvent,
+    FacilitatorPage,
     ParticipantTokens,
     SessionDep,
     SettingsDep,
@@ -120,28 +120,23 @@ def set_board_view(
 
 
 @router.get("/events/{event_id}/console/here")
-def here(
-    event_id: int,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    event: FacilitatedEvent,
-) -> Response:
+def here(page: FacilitatorPage) -> Response:
     """Who is here, as counts; the console polls it (joining is not a room event)."""
-    ctx = {"event": event, "here": groups.here_counts(session, event_id, settings.min_group_size)}
-    return render(request, "phases/here.html", ctx)
+    here = groups.here_counts(page.session, page.event.id or 0, page.settings.min_group_size)
+    return render(page.request, "phases/here.html", {"event": page.event, "here": here})
 
 
 # ---- the agenda page ----------------------------------------------------------------------------
 
 
 @router.get("/events/{event_id}/agenda")
-def agenda_page(event_id: int, request: Request, session: SessionDep, event: FacilitatedEvent) -> Response:
+def agenda_page(page: FacilitatorPage) -> Response:
+    session, event_id = page.session, page.event.id or 0
     return render(
-        request,
+        page.request,
         "phases/agenda.html",
         {
-            "event": event,
+            "event": page.event,
             "agenda": service.agenda(session, event_id),
             "facilitators": events.facilitator_emails(session, event_id),
         },

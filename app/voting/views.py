@@ -7,11 +7,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.deps import (
-    OptionalFacilitator,
-    ParticipantTokens,
     ParticipantWrite,
     SessionDep,
     SettingsDep,
+    ViewerPage,
     WriteAsFacilitator,
     WriteAsParticipant,
 )
@@ -20,7 +19,7 @@ from app.events import service as events
 from app.events.models import Event, EventStatus
 from app.forms import optional_int, validate
 from app.improvements import service as improvements
-from app.improvements.views import may_group, page_viewer
+from app.improvements.views import may_group
 from app.participants import service as participants
 from app.participants.models import Participant
 from app.settings import Settings
@@ -60,16 +59,9 @@ def _context(
 
 
 @router.get("/events/{event_id}/priorities")
-def priorities_page(
-    event_id: int,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    facilitator: OptionalFacilitator,
-    tokens: ParticipantTokens,
-) -> Response:
-    event, who = page_viewer(session, event_id, facilitator, tokens)
-    return render(request, TEMPLATE, _context(session, event, who.participant, settings))
+def priorities_page(page: ViewerPage) -> Response:
+    ctx = _context(page.session, page.event, page.who.participant, page.settings)
+    return render(page.request, TEMPLATE, ctx)
 
 
 @router.post("/events/{event_id}/improvements/{improvement_id}/vote", dependencies=[ParticipantWrite])
