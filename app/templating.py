@@ -5,6 +5,7 @@ below them all; `csrf_field()` and `csrf_token()` are added to it by `app.main.c
 the CSRF middleware (app/security/csrf.py), which itself renders refusals through it."""
 
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -100,3 +101,12 @@ def render_block(template: str, block: str, context: dict[str, Any]) -> str:
 
 def render_template(template: str, context: dict[str, Any]) -> str:
     return env.get_template(template).render(context)
+
+
+def template_page(template: str) -> Callable[[Request], HTMLResponse]:
+    """The route of a page that shows its template and nothing else: `router.get(path)(template_page(...))`."""
+
+    def page(request: Request) -> HTMLResponse:
+        return render(request, template)
+
+    return page

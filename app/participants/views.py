@@ -28,7 +28,7 @@ from app.room.context import live_context
 from app.security.limits import client_key
 from app.support import service as support
 from app.teams import service as teams
-from app.templating import render
+from app.templating import render, template_page
 
 router = APIRouter(include_in_schema=False)
 
@@ -188,9 +188,7 @@ def return_code(event_id: int, request: Request, session: SessionDep, write: Wri
     return render(request, "participants/return_code.html", {"event": event, "code": code})
 
 
-@router.get("/return")
-def return_page(request: Request) -> Response:
-    return render(request, "participants/return.html")
+return_page = router.get("/return")(template_page("participants/return.html"))
 
 
 @router.post("/return")
@@ -224,6 +222,4 @@ def closing_page(page: ParticipantPage, checked: str = "") -> Response:
     )
 
 
-@router.get("/safe")
-def safe_page(request: Request) -> Response:
-    return render(request, "safe.html")
+safe_page = router.get("/safe")(template_page("safe.html"))
