@@ -21,7 +21,7 @@ from app.deps import (
 from app.errors import Invalid
 from app.events import service as events
 from app.events.models import Event
-from app.forms import optional_int, validate
+from app.forms import Flag, flag, optional_int, validate
 from app.participants import groups
 from app.participants import service as participants
 from app.phases import board, board_link, service
@@ -31,7 +31,6 @@ from app.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
-Flag = Literal["", "true", "false"]
 PhaseAction = Literal["save", "up", "down", "skip", "include"]
 
 
@@ -61,7 +60,7 @@ def set_phase(
 ) -> Response:
     data = validate(
         service.PhaseChange,
-        {"phase": phase, "private_writing": None if not private_writing else private_writing == "true"},
+        {"phase": phase, "private_writing": flag(private_writing)},
     )
     write.facilitator(event_id, service.set_phase, data)
     return _to_console(request, event_id)

@@ -17,7 +17,7 @@ from app.deps import (
 from app.errors import DomainError
 from app.events import service as events
 from app.events.models import Event, EventStatus
-from app.forms import optional_int, validate
+from app.forms import Flag, flag, optional_int, validate
 from app.improvements import service as improvements
 from app.improvements.views import may_group
 from app.participants import service as participants
@@ -29,7 +29,6 @@ from app.voting.models import VotingStatus
 
 router = APIRouter(include_in_schema=False)
 
-Flag = Literal["", "true", "false"]
 TEMPLATE = "voting/priorities.html"
 
 
@@ -110,8 +109,8 @@ def change_voting(
     field left out stays as it is."""
     fields: dict[str, Any] = {
         "status": VotingStatus(status) if status else None,
-        "revealed": None if not revealed else revealed == "true",
-        "participants_may_group": None if not participants_may_group else participants_may_group == "true",
+        "revealed": flag(revealed),
+        "participants_may_group": flag(participants_may_group),
         "dots_per_participant": optional_int(dots_per_participant),
         "max_dots_per_improvement": optional_int(max_dots_per_improvement),
     }
