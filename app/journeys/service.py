@@ -248,20 +248,23 @@ def add_touchpoint(session: Session, map_id: int, stage_id: int, data: NamePaylo
     return _append(session, tp, existing, most, f"A stage can have at most {most} touchpoints.")
 
 
+def _rename(session: Session, part: MapPart, data: NamePayload) -> MapPart:
+    part.name = data.name
+    # What a stage calls its description is, on a touchpoint, the lens question phones show.
+    if isinstance(part, Stage):
+        part.description = data.description
+    else:
+        part.prompt = data.description
+    session.add(part)
+    return part
+
+
 def rename_stage(session: Session, map_id: int, stage_id: int, data: NamePayload) -> Stage:
-    stage = get_stage(session, map_id, stage_id)
-    stage.name = data.name
-    stage.description = data.description
-    session.add(stage)
-    return stage
+    return _rename(session, get_stage(session, map_id, stage_id), data)
 
 
 def rename_touchpoint(session: Session, map_id: int, touchpoint_id: int, data: NamePayload) -> Touchpoint:
-    tp = get_touchpoint(session, map_id, touchpoint_id)
-    tp.name = data.name
-    tp.prompt = data.description
-    session.add(tp)
-    return tp
+    return _rename(session, get_touchpoint(session, map_id, touchpoint_id), data)
 
 
 def remove_stage(session: Session, map_id: int, stage_id: int) -> None:

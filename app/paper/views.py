@@ -4,12 +4,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from app.annotations import service as annotations
 from app.annotations.models import TEXT_MAX, Annotation
 from app.deps import (
-    CurrentFacilitator,
     FacilitatorPage,
     SessionDep,
     WriteAsFacilitator,
@@ -61,31 +60,22 @@ def paper_kit(page: FacilitatorPage) -> Response:
 
 
 @router.get("/events/{event_id}/paper")
-def paper_page(
-    event_id: int,
-    request: Request,
-    session: SessionDep,
-    facilitator: CurrentFacilitator,
-    team: str = "",
-    touchpoint: str = "",
-    added: str = "",
-) -> Response:
+def paper_page(page: FacilitatorPage, team: str = "", touchpoint: str = "", added: str = "") -> Response:
     chosen = {"team_id": team[:12], "touchpoint_id": touchpoint[:12], "kind": "", "text": ""}
-    return _page(request, session, event_id, facilitator.id, chosen, added=added == "1")
+    return _page(page.request, page.session, page.event, chosen, added=added == "1")
 
 
 def _page(
     request: Request,
-    session: SessionDep,
-    event_id: int,
-    facilitator_id: int | None,
+    session: Session,
+    event: Event,
     entered: dict[str, Any],
     *,
     added: bool = False,
     message: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    event = events.require_facilitator(session, event_id, facilitator_id)
+    event_id = event.id or 0
     stages = journeys.stages(session, event.journey_map_id)
     teams = events.teams(session, event_id)
     recent = session.exec(
@@ -148,11 +138,11 @@ def add_from_paper(
     except (Invalid, NotFound, Conflict) as exc:
         # The form again with what was typed, so a missed tick costs no retyping.
         entered["text"] = text[: TEXT_MAX * 2]
+        event = events.require_facilitator(session, event_id, write.facilitator_id)
         return _page(
             request,
             session,
-            event_id,
-            write.facilitator_id,
+            event,
             entered,
             message=exc.message,
             status_code=exc.status_code,
