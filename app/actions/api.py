@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from sqlmodel import Session
 
 from app.actions import service
+from app.actions.models import ActionPlanPublic, ActionPublic
 from app.deps import OptionalFacilitator, ParticipantTokens, SessionDep, WriteAsFacilitator
 from app.events import service as events
 from app.improvements.api import event_of
@@ -19,7 +20,7 @@ def _event_of_action(action_id: int) -> Callable[[Session], int]:
     return lambda session: service.get_action(session, action_id).event_id
 
 
-@router.get("/events/{event_id}/actions")
+@router.get("/events/{event_id}/actions", response_model=ActionPlanPublic)
 def get_plan(
     event_id: int, session: SessionDep, facilitator: OptionalFacilitator, tokens: ParticipantTokens
 ) -> dict[str, Any]:
@@ -35,7 +36,7 @@ def get_plan(
     }
 
 
-@router.post("/improvements/{improvement_id}/actions", status_code=201)
+@router.post("/improvements/{improvement_id}/actions", status_code=201, response_model=ActionPublic)
 def add_action(
     improvement_id: int,
     body: service.ActionCreate,
@@ -47,7 +48,7 @@ def add_action(
     return service.describe(action)
 
 
-@router.patch("/actions/{action_id}")
+@router.patch("/actions/{action_id}", response_model=ActionPublic)
 def update_action(
     action_id: int,
     body: service.ActionUpdate,

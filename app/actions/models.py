@@ -35,3 +35,21 @@ class Action(SQLModel, table=True):
     status: ActionStatus = Field(default=ActionStatus.not_started, max_length=20)
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ActionPublic(SQLModel):
+    id: int
+    improvement_id: int
+    what: str
+    owner: str = Field(description="A role, not a person's name, unless they choose.")
+    driver: Driver
+    due: str = Field(description="YYYY-MM-DD")
+    review: str = Field(description="YYYY-MM-DD")
+    status: ActionStatus
+
+
+class ActionPlanPublic(SQLModel):
+    """Every action of an event, and how many there are in each status."""
+
+    progress: dict[ActionStatus, int]
+    actions: list[ActionPublic]

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Response
 from sqlmodel import Session
 
 from app.annotations import service
-from app.annotations.models import Annotation
+from app.annotations.models import Annotation, AnnotationPublic
 from app.deps import (
     OptionalFacilitator,
     ParticipantTokens,
@@ -49,7 +49,13 @@ def withdraw_own_annotation(write: RoomWrite, annotation_id: int) -> int:
     return event_id
 
 
-@router.post("/events/{event_id}/annotations", status_code=201, dependencies=[ParticipantWrite])
+@router.post(
+    "/events/{event_id}/annotations",
+    status_code=201,
+    response_model=AnnotationPublic,
+    responses={200: {"model": AnnotationPublic, "description": "A retry of a write already saved."}},
+    dependencies=[ParticipantWrite],
+)
 def add_annotation(
     event_id: int,
     body: service.AnnotationCreate,
@@ -63,7 +69,9 @@ def add_annotation(
     return added
 
 
-@router.get("/events/{event_id}/annotations")
+@router.get(
+    "/events/{event_id}/annotations", response_model=list[AnnotationPublic], response_model_exclude_unset=True
+)
 def list_annotations(
     event_id: int,
     session: SessionDep,
@@ -89,7 +97,9 @@ def list_annotations(
     ]
 
 
-@router.patch("/annotations/{annotation_id}", dependencies=[ParticipantWrite])
+@router.patch(
+    "/annotations/{annotation_id}", response_model=AnnotationPublic, dependencies=[ParticipantWrite]
+)
 def update_annotation(
     annotation_id: int,
     body: service.AnnotationUpdate,
@@ -111,11 +121,11 @@ def _set_hidden(annotation_id: int, hidden: bool, session: SessionDep, write: Ro
     return service.snapshot(session, annotation)
 
 
-@router.post("/annotations/{annotation_id}/hide")
+@router.post("/annotations/{annotation_id}/hide", response_model=AnnotationPublic)
 def hide_annotation(annotation_id: int, session: SessionDep, write: WriteAsFacilitator) -> dict[str, Any]:
     return _set_hidden(annotation_id, True, session, write)
 
 
-@router.post("/annotations/{annotation_id}/unhide")
+@router.post("/annotations/{annotation_id}/unhide", response_model=AnnotationPublic)
 def unhide_annotation(annotation_id: int, session: SessionDep, write: WriteAsFacilitator) -> dict[str, Any]:
     return _set_hidden(annotation_id, False, session, write)

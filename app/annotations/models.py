@@ -51,3 +51,22 @@ class Annotation(SQLModel, table=True):
     from_paper: bool = False
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class AnnotationPublic(SQLModel):
+    """What anyone may know of an annotation: no author, no token, nothing linking authors.
+    `hidden` and `private` are left out of what the room sees (a participant's list without
+    `mine=true`)."""
+
+    id: int
+    event_id: int
+    touchpoint_id: int
+    team_id: int | None
+    kind: Kind
+    principles: list[Principle]
+    text: str
+    vignette_slug: str | None
+    hidden: bool | None = Field(default=None, description="Left out of what the room sees.")
+    private: bool | None = Field(default=None, description="Left out of what the room sees.")
+    created_at: str = Field(description="ISO 8601.")
+    updated_at: str = Field(description="ISO 8601.")

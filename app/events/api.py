@@ -11,12 +11,13 @@ from app.deps import (
     join_url,
 )
 from app.events import service
+from app.events.models import EventPublic
 from app.participants import service as participants
 
 router = APIRouter(prefix="/api/v1", tags=["events"])
 
 
-@router.post("/events", status_code=201)
+@router.post("/events", status_code=201, response_model=EventPublic, response_model_exclude_unset=True)
 def create_event(
     body: service.EventCreate,
     request: Request,
@@ -30,7 +31,7 @@ def create_event(
     )
 
 
-@router.get("/events/{event_id}")
+@router.get("/events/{event_id}", response_model=EventPublic, response_model_exclude_unset=True)
 def get_event(
     event_id: int,
     request: Request,
@@ -51,7 +52,7 @@ def get_event(
     )
 
 
-@router.patch("/events/{event_id}")
+@router.patch("/events/{event_id}", response_model=EventPublic, response_model_exclude_unset=True)
 def update_settings(
     event_id: int,
     body: service.EventSettings,
@@ -66,7 +67,7 @@ def update_settings(
     )
 
 
-@router.post("/events/{event_id}/reopen")
+@router.post("/events/{event_id}/reopen", response_model=EventPublic, response_model_exclude_unset=True)
 def reopen_event(
     event_id: int,
     request: Request,

@@ -3,6 +3,7 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
+from app.journeys.models import StagePublic
 from app.timeutil import utcnow
 from app.voting.models import VotingStatus
 
@@ -80,3 +81,50 @@ class TeamVignette(SQLModel, table=True):
     team_id: int = Field(foreign_key="team.id", index=True, ondelete="CASCADE")
     vignette_id: int = Field(foreign_key="vignette.id", ondelete="CASCADE")
     position: int = 0
+
+
+# ---- what the JSON API answers ------------------------------------------------------------------
+
+
+class TeamPublic(SQLModel):
+    """A team as `PUT /api/v1/events/{id}/teams` saved it, in order."""
+
+    id: int
+    name: str
+    position: int
+    vignette_slugs: list[str]
+
+
+class EventTeamPublic(SQLModel):
+    id: int
+    name: str
+    vignette_slugs: list[str]
+
+
+class EventPublic(SQLModel):
+    """An event as its facilitators and participants read it. The last three fields are sent to
+    facilitators only (left out, not null, for participants)."""
+
+    id: int
+    title: str
+    date: str | None = Field(description="YYYY-MM-DD")
+    status: EventStatus
+    open: bool
+    phase: str
+    join_code: str
+    join_url: str
+    dots_per_participant: int
+    last_seq: int
+    stages: list[StagePublic]
+    teams: list[EventTeamPublic]
+    support_info: str
+    changes_close_days: int
+    retention_days: int | None = Field(default=None, description="Facilitators only.")
+    journey_map_id: int | None = Field(default=None, description="Facilitators only.")
+    created_at: str | None = Field(default=None, description="Facilitators only; ISO 8601.")
+
+
+class FacilitatorsPublic(SQLModel):
+    """An event's facilitators, by email."""
+
+    facilitators: list[str]

@@ -10,7 +10,9 @@ from app.db import transaction
 from app.deps import LimiterDep, SessionDep, WriteAsFacilitator
 from app.errors import NotSignedIn
 from app.events import service as events
+from app.events.models import FacilitatorsPublic
 from app.facilitators import service
+from app.facilitators.models import FacilitatorPublic
 from app.security.limits import client_key
 
 # Tagged per route: adding a co-facilitator is listed with the other event calls in /docs.
@@ -23,7 +25,7 @@ class SignIn(BaseModel):
     password: str = Field(min_length=1, max_length=service.PASSWORD_MAX)
 
 
-@router.post("/session", tags=["facilitators"])
+@router.post("/session", tags=["facilitators"], response_model=FacilitatorPublic)
 def sign_in(body: SignIn, request: Request, session: SessionDep, limiter: LimiterDep) -> dict[str, object]:
     facilitator = limiter.count_failures(
         limiter.signin_checks(client_key(request), body.email),
@@ -41,7 +43,12 @@ def sign_out(request: Request, session: SessionDep) -> None:
         service.end_sessions(session, request.session)
 
 
-@router.post("/events/{event_id}/facilitators", tags=["events"])
+@router.post(
+    "/events/{event_id}/facilitators",
+    tags=["events"],
+    response_model=FacilitatorsPublic,
+    responses={201: {"model": FacilitatorsPublic, "description": "Added."}},
+)
 def add_facilitator(
     event_id: int,
     body: events.FacilitatorAdd,

@@ -12,3 +12,10 @@ class Facilitator(SQLModel, table=True):
     # Part of every session cookie; signing out bumps it, so a copy of the cookie stops working too.
     session_version: int = 0
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class FacilitatorPublic(SQLModel):
+    """A facilitator account as the API answers it (no password, no session)."""
+
+    id: int
+    email: str

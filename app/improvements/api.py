@@ -8,11 +8,12 @@ from sqlmodel import Session
 
 from app.deps import OptionalFacilitator, ParticipantTokens, SessionDep, WriteAsFacilitator, WriteAsGrouper
 from app.improvements import service
+from app.improvements.models import ImprovementPublic
 
 router = APIRouter(prefix="/api/v1", tags=["improvements"])
 
 
-@router.get("/events/{event_id}/improvements")
+@router.get("/events/{event_id}/improvements", response_model=list[ImprovementPublic])
 def list_improvements(
     event_id: int, session: SessionDep, facilitator: OptionalFacilitator, tokens: ParticipantTokens
 ) -> list[dict[str, Any]]:
@@ -23,7 +24,7 @@ def list_improvements(
     return [service.describe(session, i) for i in service.list_improvements(session, event_id)]
 
 
-@router.post("/events/{event_id}/improvements", status_code=201)
+@router.post("/events/{event_id}/improvements", status_code=201, response_model=ImprovementPublic)
 def add_improvement(
     event_id: int, body: service.ImprovementCreate, session: SessionDep, write: WriteAsGrouper
 ) -> dict[str, Any]:
@@ -36,7 +37,7 @@ def event_of(improvement_id: int) -> Callable[[Session], int]:
     return lambda session: service.get_improvement(session, improvement_id).event_id
 
 
-@router.patch("/improvements/{improvement_id}")
+@router.patch("/improvements/{improvement_id}", response_model=ImprovementPublic)
 def update_improvement(
     improvement_id: int, body: service.ImprovementUpdate, session: SessionDep, write: WriteAsGrouper
 ) -> dict[str, Any]:
@@ -47,7 +48,7 @@ def update_improvement(
     return service.describe(session, improvement)
 
 
-@router.post("/improvements/{improvement_id}/merge")
+@router.post("/improvements/{improvement_id}/merge", response_model=ImprovementPublic)
 def merge_improvement(
     improvement_id: int, body: service.ImprovementMerge, session: SessionDep, write: WriteAsGrouper
 ) -> dict[str, Any]:
@@ -58,7 +59,7 @@ def merge_improvement(
     return service.describe(session, improvement)
 
 
-@router.post("/improvements/{improvement_id}/split", status_code=201)
+@router.post("/improvements/{improvement_id}/split", status_code=201, response_model=ImprovementPublic)
 def split_improvement(
     improvement_id: int, body: service.ImprovementSplit, session: SessionDep, write: WriteAsGrouper
 ) -> dict[str, Any]:

@@ -82,3 +82,16 @@ class Evidence(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     improvement_id: int = Field(foreign_key="improvement.id", index=True, ondelete="CASCADE")
     annotation_id: int = Field(foreign_key="annotation.id", index=True, ondelete="CASCADE")
+
+
+class ImprovementPublic(SQLModel):
+    """An improvement with the ids of the annotations behind it (its evidence)."""
+
+    id: int
+    event_id: int
+    title: str
+    driver: Driver
+    effort: Effort | None
+    cost: Cost | None
+    horizon: Horizon | None
+    annotation_ids: list[int]

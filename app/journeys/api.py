@@ -11,6 +11,7 @@ from app.deps import CurrentFacilitator, RoomWrite, SessionDep, WriteAsFacilitat
 from app.errors import Invalid
 from app.events import service as events
 from app.journeys import files, service
+from app.journeys.models import ImportedMap, JourneyMapPublic, SavedTemplate
 
 router = APIRouter(prefix="/api/v1", tags=["content"])
 
@@ -33,7 +34,7 @@ def map_summary(session: Session, journey_id: int) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/journey-maps")
+@router.get("/journey-maps", response_model=list[JourneyMapPublic])
 def list_journey_maps(session: SessionDep) -> list[dict[str, Any]]:
     """The templates an event's journey map can be copied from."""
     return [
@@ -79,7 +80,7 @@ def import_map(
     return None, journey.id or 0
 
 
-@router.post("/journey-maps/import", status_code=201)
+@router.post("/journey-maps/import", status_code=201, response_model=ImportedMap)
 def import_journey_map(session: SessionDep, write: WriteAsFacilitator, body: MapFileIn) -> dict[str, Any]:
     """A CSV or XLSX map (first row: stage, touchpoint, stage description, lens question; one row per
     touchpoint) as a new template, or, with event_id, in place of a draft event's map. A file with
@@ -130,7 +131,7 @@ def export_journey_map(
     )
 
 
-@router.post("/events/{event_id}/journey-map/save-as-template", status_code=201)
+@router.post("/events/{event_id}/journey-map/save-as-template", status_code=201, response_model=SavedTemplate)
 def save_event_map_as_template(
     event_id: int,
     session: SessionDep,

@@ -30,3 +30,56 @@ class Touchpoint(SQLModel, table=True):
     position: int = 0
     name: str = Field(max_length=120)
     prompt: str = Field(default="", max_length=500)
+
+
+# ---- what the JSON API answers ------------------------------------------------------------------
+
+
+class TouchpointPublic(SQLModel):
+    id: int
+    name: str
+    prompt: str
+    position: int
+
+
+class StagePublic(SQLModel):
+    id: int
+    name: str
+    description: str
+    position: int
+    touchpoints: list[TouchpointPublic]
+
+
+class StageSummary(SQLModel):
+    """A stage of a map in the library: its name and its touchpoints' names."""
+
+    name: str
+    touchpoints: list[str]
+
+
+class JourneyMapPublic(SQLModel):
+    """A template in the journey-map library."""
+
+    id: int
+    slug: str | None
+    name: str
+    description: str
+    stages: list[StageSummary]
+
+
+class ImportedMap(SQLModel):
+    """A map read from a spreadsheet: a new template, or (with `event_id`) a draft event's map."""
+
+    id: int
+    name: str
+    is_template: bool
+    event_id: int | None
+    stages: list[StageSummary]
+
+
+class SavedTemplate(SQLModel):
+    """An event's map saved as a template."""
+
+    id: int
+    name: str
+    stages: list[StageSummary]

@@ -3,7 +3,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from app.annotations import service as annotations
-from app.annotations.models import Annotation
+from app.annotations.models import Annotation, AnnotationPublic
 from app.deps import RoomWrite, SessionDep, WriteAsFacilitator
 from app.roomlog.service import RoomMessage
 
@@ -18,7 +18,12 @@ def enter_from_paper(
     return write.facilitator(event_id, lambda s, event: annotations.add_annotation(s, event, author, data))
 
 
-@router.post("/events/{event_id}/paper-annotations", status_code=201)
+@router.post(
+    "/events/{event_id}/paper-annotations",
+    status_code=201,
+    response_model=AnnotationPublic,
+    responses={200: {"model": AnnotationPublic, "description": "A retry of a write already saved."}},
+)
 def add_paper_annotation(
     event_id: int,
     body: annotations.PaperAnnotationCreate,

@@ -13,12 +13,13 @@ from app.deps import (
 )
 from app.errors import NotFound
 from app.participants import service
+from app.participants.models import JoinedPublic, ReturnCodePublic, ReturnedPublic
 from app.security.limits import client_key
 
 router = APIRouter(prefix="/api/v1", tags=["participants"])
 
 
-@router.post("/join", status_code=201)
+@router.post("/join", status_code=201, response_model=JoinedPublic)
 def join(
     body: service.JoinRequest,
     request: Request,
@@ -43,13 +44,13 @@ def join(
     }
 
 
-@router.post("/events/{event_id}/return-code", status_code=201)
+@router.post("/events/{event_id}/return-code", status_code=201, response_model=ReturnCodePublic)
 def create_return_code(event_id: int, write: WriteAsParticipant) -> dict[str, str]:
     """A code to write down, to reach your contributions from another device. Shown once."""
     return {"return_code": write.participant(event_id, service.create_return_code)}
 
 
-@router.post("/return", status_code=201)
+@router.post("/return", status_code=201, response_model=ReturnedPublic)
 def use_return_code(
     body: service.ReturnRequest,
     response: Response,

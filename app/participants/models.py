@@ -29,3 +29,21 @@ class Participant(SQLModel, table=True):
     return_code_hash: str | None = Field(default=None, max_length=64, unique=True)
     team_id: int | None = Field(default=None, foreign_key="team.id", ondelete="SET NULL")
     here_as: HereAs = Field(default=HereAs.prefer_not_to_say, max_length=20)
+
+
+class JoinedPublic(SQLModel):
+    """The event joined: the participant's token is in a cookie, never in the body."""
+
+    event_id: int
+    team_id: int | None
+    here_as: HereAs
+
+
+class ReturnCodePublic(SQLModel):
+    return_code: str = Field(description="Shown once: write it down.")
+
+
+class ReturnedPublic(SQLModel):
+    """The event reached again with a return code."""
+
+    event_id: int

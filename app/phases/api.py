@@ -19,11 +19,20 @@ from app.events import service as events
 from app.participants import groups
 from app.participants import service as participants
 from app.phases import board, board_link, service
+from app.phases.models import (
+    BoardLinkPublic,
+    BoardViewPublic,
+    PhasePublic,
+    ReadyPublic,
+    RevealedPublic,
+    RoomPublic,
+    TimerPublic,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["room"])
 
 
-@router.get("/events/{event_id}/room")
+@router.get("/events/{event_id}/room", response_model=RoomPublic, response_model_exclude_unset=True)
 def get_room(
     event_id: int,
     session: SessionDep,
@@ -48,7 +57,7 @@ def get_room(
     return body
 
 
-@router.post("/events/{event_id}/phase")
+@router.post("/events/{event_id}/phase", response_model=RoomPublic, response_model_exclude_unset=True)
 def set_phase(
     event_id: int,
     body: service.PhaseChange,
@@ -62,14 +71,14 @@ def set_phase(
     return service.describe_room(session, write.event, for_facilitator=True)
 
 
-@router.post("/events/{event_id}/reveal")
+@router.post("/events/{event_id}/reveal", response_model=RevealedPublic)
 def reveal(event_id: int, write: WriteAsFacilitator) -> dict[str, Any]:
     """Share everything written in private with the room at once (`annotations.revealed`)."""
     messages = write.facilitator(event_id, annotations.reveal)
     return {"revealed": sum((m.data or {}).get("count", 0) for m in messages)}
 
 
-@router.post("/events/{event_id}/spotlight")
+@router.post("/events/{event_id}/spotlight", response_model=RoomPublic, response_model_exclude_unset=True)
 def set_spotlight(
     event_id: int,
     session: SessionDep,
@@ -81,7 +90,7 @@ def set_spotlight(
     return service.describe_room(session, write.event, for_facilitator=True)
 
 
-@router.post("/events/{event_id}/timer")
+@router.post("/events/{event_id}/timer", response_model=TimerPublic)
 def control_timer(
     event_id: int,
     body: service.TimerAction,
@@ -92,7 +101,7 @@ def control_timer(
     return service.timer_state(write.event).to_dict()
 
 
-@router.post("/events/{event_id}/board")
+@router.post("/events/{event_id}/board", response_model=BoardViewPublic)
 def set_board_view(
     event_id: int,
     body: board.BoardViewChange,
@@ -106,7 +115,7 @@ def set_board_view(
     return board_view
 
 
-@router.post("/events/{event_id}/agenda", status_code=201)
+@router.post("/events/{event_id}/agenda", status_code=201, response_model=PhasePublic)
 def add_phase(
     event_id: int,
     body: service.PhaseCreate,
@@ -116,7 +125,7 @@ def add_phase(
     return service.phase_dict(phase)
 
 
-@router.patch("/events/{event_id}/agenda/{slug}")
+@router.patch("/events/{event_id}/agenda/{slug}", response_model=PhasePublic)
 def update_phase(
     event_id: int,
     slug: str,
@@ -128,7 +137,7 @@ def update_phase(
     return service.phase_dict(phase)
 
 
-@router.post("/events/{event_id}/ready")
+@router.post("/events/{event_id}/ready", response_model=ReadyPublic)
 def set_ready(
     event_id: int,
     write: WriteAsParticipant,
@@ -140,7 +149,7 @@ def set_ready(
     return {"phase": write.event.phase, "done": change.done}
 
 
-@router.post("/events/{event_id}/board-link", status_code=201)
+@router.post("/events/{event_id}/board-link", status_code=201, response_model=BoardLinkPublic)
 def create_board_link(
     event_id: int,
     request: Request,

@@ -65,3 +65,79 @@ PRINCIPLE_QUESTIONS = {
     "handover?",
     "empowerment": "Does this step build on their strengths? Can their feedback change things?",
 }
+
+
+# ---- what the JSON API answers ------------------------------------------------------------------
+
+
+class PhasePublic(SQLModel):
+    """One step of the agenda."""
+
+    slug: str
+    name: str
+    duration_minutes: int
+    position: int
+    skipped: bool
+    private_writing: bool
+
+
+class TimerPublic(SQLModel):
+    running: bool
+    remaining_seconds: int
+    deadline: str | None = Field(description="ISO 8601, while running.")
+
+
+class SpotlightPublic(SQLModel):
+    stage_id: int | None
+    touchpoint_id: int | None
+    name: str
+
+
+class BoardFilterPublic(SQLModel):
+    by: str = Field(description="stage, touchpoint, principle, team or kind")
+    value: str
+
+
+class BoardViewPublic(SQLModel):
+    """What the projector shows: `{"view", "filter": {"by", "value"} | None}`."""
+
+    view: str = Field(description="journey, wall, principles, priorities or actions")
+    filter: BoardFilterPublic | None
+
+
+class HerePublic(SQLModel):
+    """Who is here, by team and by "I'm here as" group; groups smaller than `min_group_size` are
+    merged into `other`."""
+
+    total: int
+    min_group_size: int
+    by_team: dict[str, int]
+    by_here_as: dict[str, int]
+
+
+class RoomPublic(SQLModel):
+    """The agenda, where the room is now, the timer, the spotlight and the board's view. The
+    counts are sent to facilitators only (left out, not null, for participants), and `here` only
+    by `GET /api/v1/events/{id}/room`."""
+
+    phase: str
+    agenda: list[PhasePublic]
+    timer: TimerPublic
+    spotlight: SpotlightPublic | None
+    board: BoardViewPublic
+    ready_count: int | None = Field(default=None, description="Facilitators only.")
+    private_count: int | None = Field(default=None, description="Facilitators only.")
+    here: HerePublic | None = Field(default=None, description="Facilitators only.")
+
+
+class RevealedPublic(SQLModel):
+    revealed: int = Field(description="How many private contributions were shared.")
+
+
+class ReadyPublic(SQLModel):
+    phase: str
+    done: bool
+
+
+class BoardLinkPublic(SQLModel):
+    url: str = Field(description="Shown only now; asking again replaces it.")

@@ -57,3 +57,29 @@ class CheckIn(SQLModel, table=True):
     participant_id: int | None = Field(default=None, foreign_key="participant.id", ondelete="SET NULL")
     moment: Moment = Field(max_length=10)
     feeling: Feeling = Field(max_length=20)
+
+
+# ---- what the JSON API answers ------------------------------------------------------------------
+
+
+class SupportRequestPublic(SQLModel):
+    id: int
+    kind: SupportKind
+
+
+class SupportHandledPublic(SQLModel):
+    id: int
+    handled: bool
+
+
+class CheckInPublic(SQLModel):
+    moment: Moment
+    feeling: Feeling
+
+
+class CheckInSummaryPublic(SQLModel):
+    """Totals only: `counts` is null until enough people have answered (the small-group size)."""
+
+    moment: Moment
+    answered: int
+    counts: dict[Feeling, int] | None

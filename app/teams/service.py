@@ -9,14 +9,14 @@ they were, for its report and exports, unless it is reopened.
 import hashlib
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import update
 from sqlmodel import Session, col, delete, or_, select
 
 from app.annotations.models import Annotation
 from app.errors import Conflict, Invalid
 from app.events import service as events
-from app.events.models import Event, EventStatus, Team, TeamVignette
+from app.events.models import Event, EventStatus, Team, TeamPublic, TeamVignette
 from app.participants.models import Participant
 from app.roomlog.service import TEAMS_CHANGED, RoomMessage, record
 from app.support.models import SupportRequest
@@ -33,13 +33,6 @@ class TeamSet(events.TeamIn):
     """One team as the facilitator wants it; without `id`, a new team (rules: events.check_teams)."""
 
     id: int | None = None
-
-
-class TeamPublic(BaseModel):
-    id: int
-    name: str
-    position: int
-    vignette_slugs: list[str]
 
 
 TeamList = Annotated[list[TeamSet], Field(max_length=50)]

@@ -7,8 +7,7 @@ from fastapi import APIRouter, Body
 
 from app.deps import SessionDep, WriteAsFacilitator
 from app.vignettes import service
-from app.vignettes.models import Vignette
-from app.vignettes.service import VignettePublic
+from app.vignettes.models import Vignette, VignettePublic
 
 router = APIRouter(prefix="/api/v1", tags=["content"])
 

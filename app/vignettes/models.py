@@ -42,3 +42,23 @@ class Vignette(SQLModel, table=True):
             "builtin": self.builtin,
             "archived": self.archived,
         }
+
+
+class VignettePublic(SQLModel):
+    """A vignette as the API answers it."""
+
+    slug: str
+    name: str
+    age: int | None
+    team: int | None
+    tier: str
+    tier_label: str
+    referral_route: str
+    summary: str
+    story: str
+    discussion_purpose: str
+    content_notes: list[str]
+    prompts: list[str]
+    source: str
+    builtin: bool
+    archived: bool

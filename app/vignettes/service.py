@@ -88,24 +88,6 @@ class VignetteDuplicate(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=80)
 
 
-class VignettePublic(BaseModel):
-    slug: str
-    name: str
-    age: int | None
-    team: int | None
-    tier: str
-    tier_label: str
-    referral_route: str
-    summary: str
-    story: str
-    discussion_purpose: str
-    content_notes: list[str]
-    prompts: list[str]
-    source: str
-    builtin: bool
-    archived: bool
-
-
 @dataclass(frozen=True)
 class TeamSpec:
     name: str

@@ -17,11 +17,12 @@ from app.events import service as events
 from app.improvements import service as improvements
 from app.participants import service as participants
 from app.voting import priorities, service
+from app.voting.models import MyVotesPublic, PriorityListPublic, VotingPublic
 
 router = APIRouter(prefix="/api/v1", tags=["voting"])
 
 
-@router.get("/events/{event_id}/voting")
+@router.get("/events/{event_id}/voting", response_model=VotingPublic, response_model_exclude_unset=True)
 def get_voting(
     event_id: int, session: SessionDep, facilitator: OptionalFacilitator, tokens: ParticipantTokens
 ) -> dict[str, Any]:
@@ -34,7 +35,7 @@ def get_voting(
     return body
 
 
-@router.patch("/events/{event_id}/voting")
+@router.patch("/events/{event_id}/voting", response_model=VotingPublic, response_model_exclude_unset=True)
 def change_voting(
     event_id: int,
     body: service.VotingSettings,
@@ -46,7 +47,9 @@ def change_voting(
     return service.voting_state(write.event)
 
 
-@router.put("/improvements/{improvement_id}/vote", dependencies=[ParticipantWrite])
+@router.put(
+    "/improvements/{improvement_id}/vote", response_model=MyVotesPublic, dependencies=[ParticipantWrite]
+)
 def cast_vote(
     improvement_id: int,
     body: service.VoteCast,
@@ -62,7 +65,9 @@ def cast_vote(
     return mine.to_dict()
 
 
-@router.get("/events/{event_id}/priorities")
+@router.get(
+    "/events/{event_id}/priorities", response_model=PriorityListPublic, response_model_exclude_unset=True
+)
 def get_priorities(
     event_id: int,
     session: SessionDep,
