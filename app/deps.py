@@ -114,13 +114,18 @@ FacilitatedEvent = Annotated[Event, Depends(facilitated_event)]
 
 
 @dataclass(frozen=True)
-class EventPage:
-    """What a page about one event renders with: the request, the session, the settings and the
-    event, found and checked once before the page runs."""
+class PageBasics:
+    """What every page renders with: the request, the session and the settings."""
 
     request: Request
     session: Session
     settings: Settings
+
+
+@dataclass(frozen=True)
+class EventPage(PageBasics):
+    """A page about one event, found and checked once before the page runs."""
+
     event: Event
 
 
@@ -134,10 +139,11 @@ class EventPageWithParticipant(EventPage):
     participant: Participant
 
 
-async def facilitator_page(
-    request: Request, session: SessionDep, settings: SettingsDep, event: FacilitatedEvent
-) -> EventPage:
-    return EventPage(request, session, settings, event)
+async def page_basics(request: Request, session: SessionDep, settings: SettingsDep) -> PageBasics:
+    return PageBasics(request, session, settings)
+
+
+Basics = Annotated[PageBasics, Depends(page_basics)]
 
 
 def page_viewer(
@@ -155,24 +161,30 @@ def page_viewer(
         raise HTTPException(status_code=303, headers={"Location": "/join"}) from None
 
 
-def viewer_page(
-    event_id: int,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    facilitator: OptionalFacilitator,
-    tokens: ParticipantTokens,
+def _viewed_event(
+    event_id: int, session: SessionDep, facilitator: OptionalFacilitator, tokens: ParticipantTokens
+) -> tuple[Event, Grouper]:
+    return page_viewer(session, event_id, facilitator, tokens)
+
+
+def _joined_event(event_id: int, session: SessionDep, tokens: ParticipantTokens) -> tuple[Event, Participant]:
+    return events.get_event(session, event_id), require_participant(session, event_id, tokens)
+
+
+async def facilitator_page(basics: Basics, event: FacilitatedEvent) -> EventPage:
+    return EventPage(basics.request, basics.session, basics.settings, event)
+
+
+async def viewer_page(
+    basics: Basics, viewed: Annotated[tuple[Event, Grouper], Depends(_viewed_event)]
 ) -> EventPageWithViewer:
-    event, who = page_viewer(session, event_id, facilitator, tokens)
-    return EventPageWithViewer(request, session, settings, event, who)
+    return EventPageWithViewer(basics.request, basics.session, basics.settings, *viewed)
 
 
-def participant_page(
-    event_id: int, request: Request, session: SessionDep, settings: SettingsDep, tokens: ParticipantTokens
+async def participant_page(
+    basics: Basics, joined: Annotated[tuple[Event, Participant], Depends(_joined_event)]
 ) -> EventPageWithParticipant:
-    event = events.get_event(session, event_id)
-    participant = require_participant(session, event_id, tokens)
-    return EventPageWithParticipant(request, session, settings, event, participant)
+    return EventPageWithParticipant(basics.request, basics.session, basics.settings, *joined)
 
 
 # Pages only, as `FacilitatedEvent`: the facilitator's own pages of an event, the pages both a
