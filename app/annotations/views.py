@@ -13,7 +13,6 @@ from app.deps import (
     ParticipantTokens,
     ParticipantWrite,
     SessionDep,
-    WriteAsFacilitator,
     WriteAsParticipant,
 )
 from app.events import service as events
@@ -21,6 +20,7 @@ from app.forms import optional_int, validate
 from app.participants import service as participants
 from app.participants.models import Participant
 from app.participants.views import event_participant, journey_context
+from app.phases.views import Console
 from app.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
@@ -122,13 +122,6 @@ def withdraw(annotation_id: int, write: WriteAsParticipant) -> Response:
 
 @router.post("/events/{event_id}/annotations/{annotation_id}/visibility")
 def set_visibility(
-    event_id: int,
-    annotation_id: int,
-    request: Request,
-    write: WriteAsFacilitator,
-    hidden: Annotated[Literal["true", "false"], Form()],
+    annotation_id: int, console: Console, hidden: Annotated[Literal["true", "false"], Form()]
 ) -> Response:
-    write.facilitator(event_id, service.set_hidden, annotation_id, hidden=hidden == "true")
-    if is_htmx(request):
-        return Response(status_code=204)  # the console's own websocket brings the change
-    return RedirectResponse(f"/events/{event_id}/console", status_code=303)
+    return console.run(service.set_hidden, annotation_id, hidden=hidden == "true")
