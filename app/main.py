@@ -36,6 +36,7 @@ from app.realtime.broker import create_broker
 from app.realtime.hub import Hub, RawWebsocketSend
 from app.room.feed import Feed, json_renderer
 from app.room.renderer import AUDIENCES, HtmlRenderers
+from app.roomlog import messages as room_messages
 from app.security.body_size import BodySizeLimit
 from app.security.csrf import CSRFProtect, csrf_field, csrf_token
 from app.security.headers import SecurityHeaders
@@ -249,6 +250,8 @@ def _openapi_with_errors(app: FastAPI) -> dict[str, object]:
         for operation in operations.values():
             for code, description in ERROR_RESPONSES.items():
                 operation["responses"].setdefault(code, {"description": description, "content": problem})
+    # The stream's messages (WS /api/v1/events/{id}/stream): each type, who receives it, its data.
+    spec["x-room-messages"] = room_messages.catalogue()
     app.openapi_schema = spec
     return spec
 

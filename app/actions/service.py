@@ -12,10 +12,10 @@ from app.errors import Conflict, Invalid, NotFound, found
 from app.events.models import Event, EventStatus
 from app.improvements import service as improvements
 from app.improvements.models import Driver
+from app.roomlog.messages import ActionChanged, MessageType
 from app.roomlog.service import RoomMessage, record
 from app.timeutil import utcnow
 
-ACTIONS_CHANGED = "actions.changed"
 MAX_ACTIONS_PER_IMPROVEMENT = 30
 # Dates far outside a plan's life are typing mistakes (and would overflow some date arithmetic).
 EARLIEST = dt.date(2000, 1, 1)
@@ -65,8 +65,8 @@ def _changed(session: Session, event: Event, action: Action) -> RoomMessage:
     return record(
         session,
         event.id or 0,
-        ACTIONS_CHANGED,
-        data={"id": action.id, "improvement_id": action.improvement_id},
+        MessageType.ACTIONS_CHANGED,
+        data=ActionChanged(id=action.id or 0, improvement_id=action.improvement_id),
     )
 
 

@@ -24,7 +24,14 @@ from app.participants import service as participants
 from app.participants.models import Participant
 from app.phases import service as phases
 from app.phases.models import Phase
-from app.roomlog.service import REVEALED, RoomMessage, log, logged_insert, record, stored
+from app.roomlog.messages import (
+    AnnotationRemoved,
+    AnnotationSnapshot,
+    AnnotationsRevealed,
+    MessageType,
+    payload_data,
+)
+from app.roomlog.service import RoomMessage, log, logged_insert, record, stored
 from app.timeutil import utcnow
 from app.vignettes.models import Vignette
 
@@ -155,11 +162,11 @@ def add_annotation(
     )
     session.add(annotation)
     session.flush()
-    return annotation, [_record(session, "annotation.added", annotation)]
+    return annotation, [_record(session, MessageType.ANNOTATION_ADDED, annotation)]
 
 
 _ANNOTATION: Table = Annotation.__table__  # type: ignore[attr-defined]
-_ADDED = "annotation.added"
+_ADDED = MessageType.ANNOTATION_ADDED
 
 
 def _phone_insert(dialect: str, *, with_vignette: bool) -> Executable:
@@ -308,20 +315,21 @@ def post_annotation(
             session, event, participants.require_participant(session, event_id, tokens), data
         )
         return snapshot(session, annotation), messages
-    written = {
-        "id": row.id,
-        "event_id": event_id,
-        "touchpoint_id": data.touchpoint_id,
-        "team_id": row.team_id,
-        "kind": data.kind.value,
-        "principles": principles,
-        "text": data.text,
-        "vignette_slug": data.vignette_slug or None,
-        "hidden": False,
-        "private": bool(row.private),
-        "created_at": now.isoformat(),
-        "updated_at": now.isoformat(),
-    }
+    added = AnnotationSnapshot(
+        id=row.id,
+        event_id=event_id,
+        touchpoint_id=data.touchpoint_id,
+        team_id=row.team_id,
+        kind=data.kind,
+        principles=data.principles,
+        text=data.text,
+        vignette_slug=data.vignette_slug or None,
+        hidden=False,
+        private=bool(row.private),
+        created_at=now.isoformat(),
+        updated_at=now.isoformat(),
+    )
+    written = payload_data(_ADDED, added) or {}
     if dialect == "postgresql":
         seq: int = row.last_seq  # taken, and logged, by the same statement
     else:
@@ -329,13 +337,13 @@ def post_annotation(
     return written, [RoomMessage(event_id=event_id, seq=seq, type=_ADDED, subject_id=row.id, data=written)]
 
 
-def _record(session: Session, type: str, annotation: Annotation) -> RoomMessage:
+def _record(session: Session, type: MessageType, annotation: Annotation) -> RoomMessage:
     return record(
         session,
         annotation.event_id,
         type,
         subject_id=annotation.id,
-        data=snapshot(session, annotation),
+        data=AnnotationSnapshot.model_validate(snapshot(session, annotation)),
     )
 
 
@@ -365,18 +373,18 @@ def update_annotation(
     annotation.updated_at = utcnow()
     session.add(annotation)
     session.flush()
-    return annotation, [_record(session, "annotation.updated", annotation)]
+    return annotation, [_record(session, MessageType.ANNOTATION_UPDATED, annotation)]
 
 
 def withdraw_annotation(session: Session, participant: Participant, annotation_id: int) -> list[RoomMessage]:
     """Delete the row itself: withdrawn words are gone, not merely out of view."""
     annotation = get_own(session, participant, annotation_id)
     _require_changeable(session, annotation)
-    removed = {"id": annotation.id, "touchpoint_id": annotation.touchpoint_id}
+    removed = AnnotationRemoved(id=annotation.id, touchpoint_id=annotation.touchpoint_id)
     event_id = annotation.event_id
     session.delete(annotation)
     session.flush()
-    return [record(session, event_id, "annotation.removed", subject_id=removed["id"], data=removed)]
+    return [record(session, event_id, MessageType.ANNOTATION_REMOVED, subject_id=removed.id, data=removed)]
 
 
 def set_hidden(
@@ -391,7 +399,9 @@ def set_hidden(
     session.add(annotation)
     session.flush()
     return annotation, [
-        _record(session, "annotation.hidden" if hidden else "annotation.unhidden", annotation)
+        _record(
+            session, MessageType.ANNOTATION_HIDDEN if hidden else MessageType.ANNOTATION_UNHIDDEN, annotation
+        )
     ]
 
 
@@ -410,8 +420,9 @@ def reveal(session: Session, event: Event) -> list[RoomMessage]:
         annotation.private = False
         session.add(annotation)
     session.flush()
-    data = {"count": len(rows), "annotations": [snapshot(session, a) for a in rows]}
-    return [record(session, event.id or 0, REVEALED, data=data)]
+    shown = [AnnotationSnapshot.model_validate(snapshot(session, a)) for a in rows]
+    revealed = AnnotationsRevealed(count=len(rows), annotations=shown)
+    return [record(session, event.id or 0, MessageType.ANNOTATIONS_REVEALED, data=revealed)]
 
 
 def list_annotations(

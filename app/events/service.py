@@ -16,6 +16,7 @@ from app.journeys import service as journeys
 from app.journeys.files import StageIn
 from app.journeys.models import JourneyMap
 from app.phases.models import default_agenda
+from app.roomlog.messages import EventStatusChanged, MessageType
 from app.roomlog.service import RoomMessage, record
 from app.timeutil import utcnow
 from app.vignettes import service as vignettes
@@ -246,7 +247,7 @@ def set_status(session: Session, event: Event, status: EventStatus) -> list[Room
     event.closed_at = utcnow() if status == EventStatus.closed else None
     session.add(event)
     session.flush()
-    return [record(session, event.id or 0, "event.status", data={"status": status.value})]
+    return [record(session, event.id or 0, MessageType.EVENT_STATUS, data=EventStatusChanged(status=status))]
 
 
 def reopen(session: Session, event: Event) -> list[RoomMessage]:

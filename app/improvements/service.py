@@ -27,12 +27,12 @@ from app.improvements.models import (
 )
 from app.participants import service as participants
 from app.participants.models import Participant
+from app.roomlog.messages import ImprovementsChanged, MessageType
 from app.roomlog.service import RoomMessage, record
 from app.timeutil import utcnow
 from app.voting.models import Vote
 
 AnnotationIds = Annotated[list[Annotated[int, Field(ge=1)]], Field(max_length=MAX_EVIDENCE)]
-IMPROVEMENTS_CHANGED = "improvements.changed"
 MAX_IMPROVEMENTS = 500
 
 
@@ -182,7 +182,8 @@ def _unlink(session: Session, improvement: Improvement, ids: list[int]) -> None:
 
 
 def _changed(session: Session, event: Event, *ids: int | None) -> RoomMessage:
-    return record(session, event.id or 0, IMPROVEMENTS_CHANGED, data={"ids": [i for i in ids if i]})
+    changed = ImprovementsChanged(ids=[i for i in ids if i])
+    return record(session, event.id or 0, MessageType.IMPROVEMENTS_CHANGED, data=changed)
 
 
 def _new_improvement(

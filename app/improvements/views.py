@@ -27,6 +27,7 @@ from app.improvements.models import MAX_EVIDENCE, TITLE_MAX
 from app.journeys import service as journeys
 from app.journeys.models import Stage, Touchpoint
 from app.roomlog import service as roomlog
+from app.roomlog.messages import MessageType
 from app.roomlog.service import RoomMessage
 from app.settings import Settings
 from app.templating import render
@@ -160,7 +161,9 @@ def prioritise_page(page: ViewerPage, show: Show = "all", said: Said = "") -> Re
 
 
 # What makes the page out of date: someone else grouped, or new words arrived to group.
-PAGE_TYPES = frozenset({service.IMPROVEMENTS_CHANGED, "annotation.added", "annotations.revealed"})
+PAGE_TYPES = frozenset(
+    {MessageType.IMPROVEMENTS_CHANGED, MessageType.ANNOTATION_ADDED, MessageType.ANNOTATIONS_REVEALED}
+)
 
 
 @router.get("/events/{event_id}/improvements/changed")

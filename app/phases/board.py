@@ -12,6 +12,8 @@ from app.errors import Invalid
 from app.events import service as events
 from app.events.models import Event
 from app.journeys import service as journeys
+from app.phases.models import BoardFilterPublic
+from app.roomlog.messages import BoardChanged, MessageType
 from app.roomlog.service import RoomMessage, record
 
 BoardViewName = Literal["journey", "wall", "principles", "priorities", "actions"]
@@ -76,5 +78,7 @@ def set_board_view(session: Session, event: Event, data: BoardViewChange) -> lis
     event.board_filter = stored
     session.add(event)
     session.flush()
-    body = {"view": data.view, "filter": flt.model_dump() if flt else None}
-    return [record(session, event.id or 0, "board.changed", data=body)]
+    shown = BoardChanged(
+        view=data.view, filter=BoardFilterPublic(by=flt.by, value=flt.value) if flt else None
+    )
+    return [record(session, event.id or 0, MessageType.BOARD_CHANGED, data=shown)]

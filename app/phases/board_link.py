@@ -12,7 +12,8 @@ from sqlmodel import Session, select
 from app.errors import NotFound
 from app.events.models import Event
 from app.participants.service import hash_token
-from app.roomlog.service import BOARD_LINK_CHANGED, RoomMessage, record
+from app.roomlog.messages import BoardLink, MessageType
+from app.roomlog.service import RoomMessage, record
 
 TOKEN_MIN = 16
 TOKEN_MAX = 64
@@ -23,7 +24,8 @@ def _changed(session: Session, event: Event) -> list[RoomMessage]:
     event.board_link_version += 1
     session.add(event)
     session.flush()
-    return [record(session, event.id or 0, BOARD_LINK_CHANGED, data={"version": event.board_link_version})]
+    link = BoardLink(version=event.board_link_version)
+    return [record(session, event.id or 0, MessageType.BOARD_LINK_CHANGED, data=link)]
 
 
 def create_board_link(session: Session, event: Event) -> tuple[str, list[RoomMessage]]:

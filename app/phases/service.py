@@ -16,7 +16,15 @@ from app.events.models import Event
 from app.journeys import service as journeys
 from app.participants.models import Participant
 from app.phases import board
-from app.phases.models import Phase, Readiness, default_agenda
+from app.phases.models import Phase, PhasePublic, Readiness, default_agenda
+from app.roomlog.messages import (
+    AgendaChanged,
+    MessageType,
+    PhaseChanged,
+    ReadinessChanged,
+    SpotlightChanged,
+    TimerChanged,
+)
 from app.roomlog.service import RoomMessage, record
 from app.timeutil import utcnow
 
@@ -144,14 +152,14 @@ def _phase_changed(session: Session, event: Event, phase: Phase) -> RoomMessage:
     return record(
         session,
         event.id or 0,
-        "phase.changed",
-        data={"phase": phase.slug, "name": phase.name, "private_writing": phase.private_writing},
+        MessageType.PHASE_CHANGED,
+        data=PhaseChanged(phase=phase.slug, name=phase.name, private_writing=phase.private_writing),
     )
 
 
 def _agenda_changed(session: Session, event: Event) -> RoomMessage:
-    phases = [phase_dict(p) for p in agenda(session, event.id or 0)]
-    return record(session, event.id or 0, "agenda.changed", data={"phases": phases})
+    phases = [PhasePublic.model_validate(phase_dict(p)) for p in agenda(session, event.id or 0)]
+    return record(session, event.id or 0, MessageType.AGENDA_CHANGED, data=AgendaChanged(phases=phases))
 
 
 def set_phase(session: Session, event: Event, data: PhaseChange) -> list[RoomMessage]:
@@ -275,7 +283,8 @@ def _set_timer(event: Event, *, running: bool, remaining: int) -> None:
 
 
 def _timer_changed(session: Session, event: Event) -> RoomMessage:
-    return record(session, event.id or 0, "timer.changed", data=timer_state(event).to_dict())
+    timer = TimerChanged.model_validate(timer_state(event).to_dict())
+    return record(session, event.id or 0, MessageType.TIMER_CHANGED, data=timer)
 
 
 def control_timer(session: Session, event: Event, data: TimerAction) -> list[RoomMessage]:
@@ -328,12 +337,12 @@ def set_spotlight(session: Session, event: Event, data: SpotlightChange) -> list
         record(
             session,
             event.id or 0,
-            "spotlight.changed",
-            data={
-                "touchpoint_id": data.touchpoint_id,
-                "stage_id": data.stage_id,
-                "name": current.name if current else None,
-            },
+            MessageType.SPOTLIGHT_CHANGED,
+            data=SpotlightChanged(
+                touchpoint_id=data.touchpoint_id,
+                stage_id=data.stage_id,
+                name=current.name if current else None,
+            ),
         )
     ]
 
@@ -357,7 +366,8 @@ def set_ready(session: Session, event: Event, participant: Participant, *, done:
         session.delete(mark)
     session.flush()
     count = ready_count(session, event)
-    return [record(session, event.id or 0, "readiness.changed", data={"phase": phase.slug, "ready": count})]
+    ready = ReadinessChanged(phase=phase.slug, ready=count)
+    return [record(session, event.id or 0, MessageType.READINESS_CHANGED, data=ready)]
 
 
 def is_ready(session: Session, event: Event, participant: Participant) -> bool:

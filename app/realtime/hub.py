@@ -26,7 +26,8 @@ from starlette.websockets import WebSocket, WebSocketState
 
 from app.realtime.broker import Broker
 from app.realtime.frames import DirectWriter, Gone, Outgoing, direct_writer
-from app.roomlog.service import BOARD_LINK_CHANGED, RoomMessage
+from app.roomlog.messages import MessageType
+from app.roomlog.service import RoomMessage
 
 log = logging.getLogger("lenswalk.realtime")
 
@@ -379,7 +380,7 @@ class Hub:
             return
         room.last_seq = max(room.last_seq, batch[-1].seq)
         for message in batch:
-            if message.type == BOARD_LINK_CHANGED:
+            if message.type == MessageType.BOARD_LINK_CHANGED:
                 self._close_old_links(room, int((message.data or {}).get("version", 0)))
         audiences: dict[str, list[Connection]] = {}
         for connection in room.connections:

@@ -11,26 +11,34 @@ from starlette.concurrency import run_in_threadpool
 from app.annotations import service as annotations
 from app.realtime.hub import Renderer
 from app.roomlog import service as roomlog
-from app.roomlog.service import ANNOTATION_TYPES, FACILITATOR_ONLY_TYPES, REVEALED, RoomMessage
+from app.roomlog.messages import (
+    ANNOTATION_TYPES,
+    FACILITATOR_ONLY_FIELDS,
+    FACILITATOR_ONLY_TYPES,
+    MessageType,
+)
+from app.roomlog.service import RoomMessage
 
 
 def resolve(session: Session, event_id: int, after_seq: int, upto_seq: int | None) -> list[RoomMessage]:
     rows = roomlog.history(session, event_id, after_seq, upto_seq)
     ids = [r.subject_id for r in rows if r.type in ANNOTATION_TYPES and r.subject_id]
-    ids += [i for r in rows if r.type == REVEALED for i in (r.data or {}).get("ids", [])]
+    ids += [
+        i for r in rows if r.type == MessageType.ANNOTATIONS_REVEALED for i in (r.data or {}).get("ids", [])
+    ]
     current = annotations.snapshots(session, ids)
     messages = []
     for row in rows:
         data = row.data
-        type_ = row.type
-        if type_ == REVEALED:
+        type_ = MessageType(row.type)
+        if type_ == MessageType.ANNOTATIONS_REVEALED:
             shown = [current[i] for i in (row.data or {}).get("ids", []) if i in current]
             data = {"count": len(shown), "annotations": shown}
         elif type_ in ANNOTATION_TYPES:
             data = current.get(row.subject_id or 0)
             if data is None:
                 where = (row.data or {}).get("touchpoint_id")
-                type_, data = "annotation.removed", {"id": row.subject_id, "touchpoint_id": where}
+                type_, data = MessageType.ANNOTATION_REMOVED, {"id": row.subject_id, "touchpoint_id": where}
         messages.append(RoomMessage(event_id, row.seq, type_, row.subject_id, data))
     return messages
 
@@ -66,22 +74,29 @@ def project(message: RoomMessage, audience: str) -> dict[str, Any]:
     sees every seq exactly once, and never the words it may not show."""
     type_, data = message.type, message.data
     if audience == "participant" and type_ in FACILITATOR_ONLY_TYPES:
-        return {"seq": message.seq, "type": "private", "data": None}
+        return {"seq": message.seq, "type": MessageType.PRIVATE, "data": None}
     if type_ in ANNOTATION_TYPES:
         data = data or {}
-        hidden_here = audience == "participant" and (type_ == "annotation.hidden" or data.get("hidden"))
-        if type_ == "annotation.removed" or "text" not in data or data.get("private") or hidden_here:
+        hidden_here = audience == "participant" and (
+            type_ == MessageType.ANNOTATION_HIDDEN or data.get("hidden")
+        )
+        if (
+            type_ == MessageType.ANNOTATION_REMOVED
+            or "text" not in data
+            or data.get("private")
+            or hidden_here
+        ):
             type_, data = (
-                "annotation.removed",
+                MessageType.ANNOTATION_REMOVED,
                 {
                     "id": data.get("id", message.subject_id),
                     "touchpoint_id": data.get("touchpoint_id"),
                 },
             )
         elif audience == "participant":
-            type_ = "annotation.added" if type_ == "annotation.unhidden" else type_
+            type_ = MessageType.ANNOTATION_ADDED if type_ == MessageType.ANNOTATION_UNHIDDEN else type_
             data = _for_participants(data)
-    elif type_ == REVEALED:
+    elif type_ == MessageType.ANNOTATIONS_REVEALED:
         revealed = [
             a if audience != "participant" else _for_participants(a)
             for a in (data or {}).get("annotations", [])
@@ -92,7 +107,7 @@ def project(message: RoomMessage, audience: str) -> dict[str, Any]:
 
 
 def _for_participants(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if k not in ("hidden", "private")}
+    return {k: v for k, v in data.items() if k not in FACILITATOR_ONLY_FIELDS}
 
 
 def encode(message: RoomMessage, audience: str) -> bytes:

@@ -15,33 +15,41 @@ from app.events.models import Event
 from app.participants import groups
 from app.realtime.hub import BatchRenderer
 from app.room.context import live_context
-from app.roomlog.service import (
-    ANNOTATION_TYPES,
-    FACILITATOR_ONLY_TYPES,
-    REVEALED,
-    TEAMS_CHANGED,
-    RoomMessage,
-)
+from app.roomlog.messages import ANNOTATION_TYPES, FACILITATOR_ONLY_TYPES, MessageType
+from app.roomlog.service import RoomMessage
 from app.support import service as support
 from app.templating import render_template
 
 AUDIENCES = ("board", "console", "participant", "alerts")
 # Changes to the room itself re-render the room regions (app/templates/room/_phase.html).
 ROOM_TYPES = frozenset(
-    {"phase.changed", "timer.changed", "spotlight.changed", "agenda.changed", "board.changed"}
+    {
+        MessageType.PHASE_CHANGED,
+        MessageType.TIMER_CHANGED,
+        MessageType.SPOTLIGHT_CHANGED,
+        MessageType.AGENDA_CHANGED,
+        MessageType.BOARD_CHANGED,
+    }
 )
 # Improvements, dots and the action plan: the board's priorities and actions views show them.
-PLAN_TYPES = frozenset({"improvements.changed", "votes.changed", "voting.changed", "actions.changed"})
+PLAN_TYPES = frozenset(
+    {
+        MessageType.IMPROVEMENTS_CHANGED,
+        MessageType.VOTES_CHANGED,
+        MessageType.VOTING_CHANGED,
+        MessageType.ACTIONS_CHANGED,
+    }
+)
 
 
-def plan_regions(event: Event, message_type: str, audience: str) -> set[str]:
+def plan_regions(event: Event, message_type: MessageType, audience: str) -> set[str]:
     """What a change to improvements, dots or actions redraws on this audience's screen."""
     if audience == "participant":
         # Their "Now" says whether voting is open and whether they may group.
-        return {"now"} if message_type == "voting.changed" else set()
+        return {"now"} if message_type == MessageType.VOTING_CHANGED else set()
     if audience != "board" or event.board_view not in ("priorities", "actions"):
         return set()
-    if message_type == "votes.changed" and not event.votes_revealed:
+    if message_type == MessageType.VOTES_CHANGED and not event.votes_revealed:
         return set()  # the board shows no numbers until the reveal: nothing to redraw
     return {"board_main"}
 
@@ -68,14 +76,14 @@ def changed_regions(event: Event, message: RoomMessage, audience: str) -> tuple[
         if event.board_view != "journey" or event.spotlight_touchpoint_id or event.spotlight_stage_id:
             regions.add("board_main")
         return regions, {int(tp_id)} if tp_id is not None else None
-    if message.type == "event.status":
+    if message.type == MessageType.EVENT_STATUS:
         return {"status"}, set()
     if message.type in FACILITATOR_ONLY_TYPES and audience == "console":
         return {"support"}, set()
-    if message.type == REVEALED:
+    if message.type == MessageType.ANNOTATIONS_REVEALED:
         # Words that were private reach every screen at once: send the whole room again.
         return set(ALL_REGIONS), None
-    if message.type == TEAMS_CHANGED:
+    if message.type == MessageType.TEAMS_CHANGED:
         # Phones ask for their own team (it differs per phone); the console's counts, support
         # requests and board filter carry team names.
         if audience == "participant":
@@ -84,13 +92,13 @@ def changed_regions(event: Event, message: RoomMessage, audience: str) -> tuple[
             return {"support", "here", "now"}, set()
         # A wall filtered by team: its team may have been removed and the filter moved with its words.
         return ({"board_main"} if (event.board_filter or "").startswith("team:") else set()), set()
-    if message.type == "readiness.changed" and audience == "console":
+    if message.type == MessageType.READINESS_CHANGED and audience == "console":
         return {"room_stats"}, set()
     if message.type in PLAN_TYPES:
         return plan_regions(event, message.type, audience), set()
     if message.type in ROOM_TYPES:
         regions = {"now", "spotlight", "board_main", "room_stats"}
-        if message.type == "phase.changed":
+        if message.type == MessageType.PHASE_CHANGED:
             regions.add("ready")
         return regions, set()
     return set(), set()

@@ -4,6 +4,7 @@ transaction so the order is the commit order, whichever app instance wrote it.""
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import CTE, JSON, Insert, Table, bindparam, insert, true, update
 from sqlalchemy import select as core_select
 from sqlalchemy.engine import Connection
@@ -12,37 +13,18 @@ from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
 
 from app.events.models import Event
+from app.roomlog.messages import ANNOTATION_TYPES, MessageType, payload_data
 from app.roomlog.models import RoomEvent
 
 _EVENT: Table = Event.__table__  # type: ignore[attr-defined]
 _LOG: Table = RoomEvent.__table__  # type: ignore[attr-defined]
-
-ANNOTATION_TYPES = frozenset(
-    {
-        "annotation.added",
-        "annotation.updated",
-        "annotation.removed",
-        "annotation.hidden",
-        "annotation.unhidden",
-    }
-)
-# Carries the revealed annotations live; the log keeps only their ids (words stay in their rows).
-REVEALED = "annotations.revealed"
-
-
-# Private to facilitators: participants receive only that something private happened.
-FACILITATOR_ONLY_TYPES = frozenset({"support.requested", "support.handled", "board_link.changed"})
-# An event's teams were added, renamed, reordered, re-paired or removed (app/teams).
-TEAMS_CHANGED = "teams.changed"
-# A board link was made or revoked: boards opened with an older link are closed (app/realtime/hub).
-BOARD_LINK_CHANGED = "board_link.changed"
 
 
 @dataclass(frozen=True)
 class RoomMessage:
     event_id: int
     seq: int
-    type: str
+    type: MessageType
     subject_id: int | None = None
     data: dict[str, Any] | None = None
 
@@ -54,18 +36,18 @@ class RoomMessage:
         return cls(
             event_id=int(raw["event_id"]),
             seq=int(raw["seq"]),
-            type=str(raw["type"]),
+            type=MessageType(raw["type"]),
             subject_id=raw.get("subject_id"),
             data=raw.get("data"),
         )
 
 
-def stored(type: str, data: dict[str, Any] | None) -> dict[str, Any] | None:
+def stored(type: MessageType, data: dict[str, Any] | None) -> dict[str, Any] | None:
     """What the log keeps of a message: for annotations where it was, never what it said (the
     words live only in the annotation row)."""
     if type in ANNOTATION_TYPES:
         return {"touchpoint_id": (data or {}).get("touchpoint_id")}
-    if type == REVEALED:
+    if type == MessageType.ANNOTATIONS_REVEALED:
         return {"ids": [a["id"] for a in (data or {}).get("annotations", [])]}
     return data
 
@@ -88,33 +70,37 @@ _LOG_ROW = insert(_LOG).values(
 def record(
     session: Session,
     event_id: int,
-    type: str,
+    type: MessageType,
     *,
     subject_id: int | None = None,
-    data: dict[str, Any] | None = None,
+    data: BaseModel | None = None,
 ) -> RoomMessage:
+    """Log a change to the room and return its message; `data` must be the type's own model
+    (app/roomlog/messages.py), which becomes the message's data."""
     # Two plain statements on the session's connection: the room's next seq (UPDATE ... RETURNING,
     # which holds the event row until commit, so seq order is commit order) and the log row. The
     # ORM's bulk-update and unit-of-work machinery cost more than the statements. Pending changes go
     # first, as the ORM's autoflush would have sent them, and the event in this session (if loaded)
     # learns its new seq, as the ORM would have told it.
+    body = payload_data(type, data)
     session.flush()
-    seq = log(session.connection(), event_id, type, subject_id=subject_id, data=data)
+    seq = log(session.connection(), event_id, type, subject_id=subject_id, data=body)
     loaded = session.identity_map.get(identity_key(Event, event_id))
     if loaded is not None:
         set_committed_value(loaded, "last_seq", seq)
-    return RoomMessage(event_id=event_id, seq=seq, type=type, subject_id=subject_id, data=data)
+    return RoomMessage(event_id=event_id, seq=seq, type=type, subject_id=subject_id, data=body)
 
 
 def log(
     connection: Connection,
     event_id: int,
-    type: str,
+    type: MessageType,
     *,
     subject_id: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> int:
-    """The room's next seq and its log row, on a connection inside the writing transaction; the seq."""
+    """The room's next seq and its log row, on a connection inside the writing transaction; the seq.
+    `data` is already the type's payload as `payload_data` makes it."""
     seq: int = connection.execute(_NEXT_SEQ, {"event_id": event_id}).scalar_one()
     connection.execute(
         _LOG_ROW,
@@ -129,7 +115,7 @@ def log(
     return seq
 
 
-def logged_insert(written: Insert, type: str) -> tuple[CTE, CTE, CTE]:
+def logged_insert(written: Insert, type: MessageType) -> tuple[CTE, CTE, CTE]:
     """PostgreSQL: `written` (an INSERT ... RETURNING id, event_id of at most one row), the room's
     next seq and the log row as one statement of three data-modifying CTEs. Select from the first
     two, add the third with `add_cte` (PostgreSQL runs every one of them to completion), and bind
@@ -169,7 +155,7 @@ def history(
     return list(session.exec(query.order_by(col(RoomEvent.seq)).limit(limit)))
 
 
-def changed_since(session: Session, event_id: int, after_seq: int, types: frozenset[str]) -> bool:
+def changed_since(session: Session, event_id: int, after_seq: int, types: frozenset[MessageType]) -> bool:
     """Whether the room logged a change of one of these types after `after_seq`."""
     found = session.exec(
         select(RoomEvent.id)

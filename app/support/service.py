@@ -11,6 +11,7 @@ from app.errors import NotFound, found
 from app.events import service as events
 from app.events.models import Event
 from app.participants.models import Participant
+from app.roomlog.messages import MessageType, SupportRequestRef
 from app.roomlog.service import RoomMessage, record
 from app.support.models import CheckIn, Feeling, Moment, SupportKind, SupportRequest
 
@@ -44,7 +45,13 @@ def request_support(
     session.add(request)
     session.flush()
     return request, [
-        record(session, event.id or 0, "support.requested", subject_id=request.id, data={"id": request.id})
+        record(
+            session,
+            event.id or 0,
+            MessageType.SUPPORT_REQUESTED,
+            subject_id=request.id,
+            data=SupportRequestRef(id=request.id or 0),
+        )
     ]
 
 
@@ -60,7 +67,8 @@ def mark_handled(session: Session, event: Event, request_id: int) -> list[RoomMe
         return []
     request.handled = True
     session.add(request)
-    return [record(session, event.id or 0, "support.handled", subject_id=request.id, data={"id": request.id})]
+    handled = SupportRequestRef(id=request.id or 0)
+    return [record(session, event.id or 0, MessageType.SUPPORT_HANDLED, subject_id=request.id, data=handled)]
 
 
 def open_requests(session: Session, event_id: int) -> list[SupportRequest]:

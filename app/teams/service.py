@@ -18,7 +18,8 @@ from app.errors import Conflict, Invalid
 from app.events import service as events
 from app.events.models import Event, EventStatus, Team, TeamPublic, TeamVignette
 from app.participants.models import Participant
-from app.roomlog.service import TEAMS_CHANGED, RoomMessage, record
+from app.roomlog.messages import MessageType, TeamName, TeamsChanged
+from app.roomlog.service import RoomMessage, record
 from app.support.models import SupportRequest
 from app.vignettes import service as vignettes
 from app.vignettes.models import Vignette
@@ -132,8 +133,8 @@ def set_teams(
     message = record(
         session,
         event_id,
-        TEAMS_CHANGED,
-        data={"teams": [{"id": t.id, "name": t.name} for t in after], "removed": removed_ids},
+        MessageType.TEAMS_CHANGED,
+        data=TeamsChanged(teams=[TeamName(id=t.id, name=t.name) for t in after], removed=removed_ids),
     )
     return after, [message]
 

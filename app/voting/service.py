@@ -15,11 +15,9 @@ from app.errors import Conflict, Invalid
 from app.events.models import Event, EventStatus
 from app.improvements import service as improvements
 from app.participants.models import Participant
+from app.roomlog.messages import MessageType, VotingChanged
 from app.roomlog.service import RoomMessage, record
 from app.voting.models import Vote, VotingStatus
-
-VOTING_CHANGED = "voting.changed"
-VOTES_CHANGED = "votes.changed"
 
 
 class VotingSettings(BaseModel):
@@ -110,7 +108,8 @@ def change_voting(session: Session, event: Event, data: VotingSettings) -> list[
         event.max_dots_per_improvement = event.dots_per_participant
     session.add(event)
     session.flush()
-    return [record(session, event.id or 0, VOTING_CHANGED, data=voting_state(event))]
+    state = VotingChanged.model_validate(voting_state(event))
+    return [record(session, event.id or 0, MessageType.VOTING_CHANGED, data=state)]
 
 
 def set_status(session: Session, event: Event, status: VotingStatus) -> list[RoomMessage]:
@@ -173,7 +172,7 @@ def cast_vote(
     else:
         mine.by_improvement.pop(improvement_id, None)
     # Says only that a vote changed: the tally stays hidden until the facilitator reveals it.
-    return mine, [record(session, event.id or 0, VOTES_CHANGED)]
+    return mine, [record(session, event.id or 0, MessageType.VOTES_CHANGED)]
 
 
 def change_vote(
