@@ -20,6 +20,7 @@ from app.events.models import Event
 from app.facilitators import service as facilitators
 from app.facilitators.models import Facilitator
 from app.improvements.service import Grouper, event_grouper
+from app.organisations import service as organisations
 from app.participants.models import Participant
 from app.participants.service import cookie_value, parse_tokens, require_participant
 from app.realtime.hub import Hub
@@ -194,6 +195,15 @@ ViewerPage = Annotated[EventPageWithViewer, Depends(viewer_page)]
 ParticipantPage = Annotated[EventPageWithParticipant, Depends(participant_page)]
 
 
+def plan_event(event_id: int, session: SessionDep, facilitator: CurrentFacilitator) -> Event:
+    """The event whose report and action plan the signed-in account may open: one of its
+    facilitators, or an implementation group member of its organisation (anyone else: 403)."""
+    return organisations.require_plan_reader(session, event_id, facilitator.id)
+
+
+PlanEvent = Annotated[Event, Depends(plan_event)]
+
+
 class Publisher:
     """Publishes committed room messages from a sync route (which runs in a worker thread)."""
 
@@ -308,6 +318,22 @@ class RoomWrite:
             kwargs,
         )
 
+    def plan(
+        self,
+        event: EventOf,
+        call: Callable[Concatenate[Session, Event, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """A write to the event's plan (its actions, its reviews) by one of its facilitators or an
+        implementation group member of its organisation: `call(session, event, ...)`."""
+        return self._run(
+            lambda s: (organisations.require_plan_reader(s, self._event_id(event), self.facilitator_id),),
+            call,
+            args,
+            kwargs,
+        )
+
     def map_editor(
         self,
         event: EventOf,
@@ -414,3 +440,8 @@ def join_url(request: Request, settings: Settings, code: str) -> str:
 def board_link_url(request: Request, settings: Settings, token: str) -> str:
     base = (settings.base_url or str(request.base_url)).rstrip("/")
     return f"{base}/board/{token}"
+
+
+def invitation_url(request: Request, settings: Settings, token: str) -> str:
+    base = (settings.base_url or str(request.base_url)).rstrip("/")
+    return f"{base}/invitations/{token}"

@@ -28,6 +28,7 @@ from app.exports import api as exports_api
 from app.facilitators import api as facilitators_api
 from app.improvements import api as improvements_api
 from app.journeys import api as journeys_api
+from app.organisations import api as organisations_api
 from app.paper import api as paper_api
 from app.participants import api as participants_api
 from app.phases import api as phases_api
@@ -143,6 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         voting_api,
         actions_api,
         exports_api,
+        organisations_api,
         paper_api,
     ):
         app.include_router(module.router)

@@ -7,6 +7,7 @@ from app.events.models import Event, EventFacilitator, Team, TeamVignette
 from app.facilitators.models import Facilitator
 from app.improvements.models import Evidence, Improvement
 from app.journeys.models import JourneyMap, Stage, Touchpoint
+from app.organisations.models import Invitation, Membership, Organisation
 from app.participants.models import Participant
 from app.phases.models import Phase, Readiness
 from app.roomlog.models import RoomEvent
@@ -24,7 +25,10 @@ __all__ = [
     "Evidence",
     "Facilitator",
     "Improvement",
+    "Invitation",
     "JourneyMap",
+    "Membership",
+    "Organisation",
     "Participant",
     "Phase",
     "Readiness",

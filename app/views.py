@@ -10,6 +10,7 @@ from app.exports import views as exports
 from app.facilitators import views as facilitators
 from app.improvements import views as improvements
 from app.journeys import views as journeys
+from app.organisations import views as organisations
 from app.paper import views as paper
 from app.participants import views as participants
 from app.phases import views as phases
@@ -34,6 +35,7 @@ for module in (
     voting,
     actions,
     exports,
+    organisations,
     paper,
 ):
     router.include_router(module.router)

@@ -11,6 +11,7 @@ from app.actions.models import ActionPlanPublic, ActionPublic
 from app.deps import OptionalFacilitator, ParticipantTokens, SessionDep, WriteAsFacilitator
 from app.events import service as events
 from app.improvements.api import event_of
+from app.organisations import service as organisations
 from app.participants import service as participants
 
 router = APIRouter(prefix="/api/v1", tags=["action plan"])
@@ -25,8 +26,8 @@ def get_plan(
     event_id: int, session: SessionDep, facilitator: OptionalFacilitator, tokens: ParticipantTokens
 ) -> dict[str, Any]:
     """Every action, by improvement, with the plan's progress (actions by status)."""
-    events.get_event(session, event_id)
-    if not events.is_facilitator(session, event_id, facilitator.id if facilitator else None):
+    event = events.get_event(session, event_id)
+    if not organisations.may_open_plan(session, event, facilitator.id if facilitator else None):
         participants.require_participant(session, event_id, tokens)
     by_improvement = service.event_actions(session, event_id)
     every = [a for actions in by_improvement.values() for a in actions]
@@ -54,8 +55,9 @@ def update_action(
     body: service.ActionUpdate,
     write: WriteAsFacilitator,
 ) -> dict[str, Any]:
-    """Change an action; editable after the event closes, as the plan moves on."""
-    action, _messages = write.facilitator(_event_of_action(action_id), service.update_action, action_id, body)
+    """Change an action; editable after the event closes, as the plan moves on, by the event's
+    facilitators and its organisation's implementation group."""
+    action, _messages = write.plan(_event_of_action(action_id), service.update_action, action_id, body)
     return service.describe(action)
 
 

@@ -3,7 +3,7 @@ when, its review date and status. Facilitators edit it, also after the event; pa
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
@@ -11,11 +11,17 @@ from app.actions import service
 from app.actions.models import OWNER_MAX, WHAT_MAX, Action
 from app.actions.plan import action_plan
 from app.deps import (
-    ViewerPage,
+    OptionalFacilitator,
+    ParticipantTokens,
+    SessionDep,
+    SettingsDep,
     WriteAsFacilitator,
 )
+from app.events import service as events
 from app.events.models import Event
 from app.forms import validate
+from app.improvements.views import page_viewer
+from app.organisations import service as organisations
 from app.roomlog.service import RoomMessage
 from app.templating import render
 
@@ -47,17 +53,31 @@ ActionFields = Annotated[dict[str, Any], Depends(_fields)]
 
 
 @router.get("/events/{event_id}/actions")
-def plan_page(page: ViewerPage) -> Response:
-    event, who = page.event, page.who
-    plan = action_plan(
-        page.session, event, min_group_size=page.settings.min_group_size, facilitator=who.facilitator
+def plan_page(
+    event_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    facilitator: OptionalFacilitator,
+    tokens: ParticipantTokens,
+) -> Response:
+    # An implementation group member updates the actions and sees the plan as participants do.
+    implementation = facilitator is not None and organisations.implementation_only(
+        session, event_id, facilitator.id
     )
+    if implementation:
+        event, runs_event = events.get_event(session, event_id), False
+    else:
+        event, who = page_viewer(session, event_id, facilitator, tokens)
+        runs_event = who.facilitator
+    plan = action_plan(session, event, min_group_size=settings.min_group_size, facilitator=runs_event)
     return render(
-        page.request,
+        request,
         "actions/plan.html",
         {
             "event": event,
-            "is_facilitator": who.facilitator,
+            "is_facilitator": runs_event,
+            "may_update": runs_event or implementation,
             "plan": plan,
             "default_review": service.default_review(event),
             "what_max": WHAT_MAX,
@@ -90,7 +110,7 @@ def _save_action(
 @router.post("/events/{event_id}/actions/{action_id}")
 def change_action(event_id: int, action_id: int, write: WriteAsFacilitator, fields: ActionFields) -> Response:
     data = validate(service.ActionUpdate, fields)
-    action, _messages = write.facilitator(
+    action, _messages = write.plan(
         event_id, _save_action, action_id, data, review_cleared="review" not in fields
     )
     return RedirectResponse(f"/events/{event_id}/actions#action-{action.id}", status_code=303)

@@ -19,6 +19,8 @@ class Event(SQLModel, table=True):
     title: str = Field(max_length=200)
     date: dt.date | None = None
     journey_map_id: int = Field(foreign_key="journey_map.id", unique=True)
+    # The organisation it belongs to (app/organisations): its implementation group opens the plan.
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     join_code: str = Field(max_length=6, unique=True)
     status: EventStatus = Field(default=EventStatus.draft, max_length=10)
     phase: str = Field(default="welcome", max_length=40)

@@ -15,6 +15,7 @@ from app.facilitators.models import Facilitator
 from app.journeys import service as journeys
 from app.journeys.files import StageIn
 from app.journeys.models import JourneyMap
+from app.organisations import service as organisations
 from app.phases.models import default_agenda
 from app.roomlog.messages import EventStatusChanged, MessageType
 from app.roomlog.service import RoomMessage, record
@@ -125,6 +126,7 @@ def create_event(session: Session, data: EventCreate, *, facilitator_id: int) ->
         join_code=code,
         status=EventStatus.open if data.open else EventStatus.draft,
         dots_per_participant=data.dots_per_participant,
+        organisation_id=organisations.home_organisation_id(session, facilitator_id),
     )
     session.add(event)
     session.flush()
@@ -145,14 +147,7 @@ def get_event(session: Session, event_id: int) -> Event:
 
 
 def is_facilitator(session: Session, event_id: int, facilitator_id: int | None) -> bool:
-    if facilitator_id is None:
-        return False
-    link = session.exec(
-        select(EventFacilitator.id).where(
-            EventFacilitator.event_id == event_id, EventFacilitator.facilitator_id == facilitator_id
-        )
-    ).first()
-    return link is not None
+    return organisations.facilitates(session, event_id, facilitator_id)
 
 
 def require_facilitator(session: Session, event_id: int, facilitator_id: int | None) -> Event:

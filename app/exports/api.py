@@ -5,10 +5,10 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from app.deps import CurrentFacilitator, SessionDep, SettingsDep, WriteAsFacilitator
-from app.events import service as events
 from app.exports import service
 from app.exports.archive import Archive, Imported, import_archive
 from app.exports.formats import Table
+from app.organisations import service as organisations
 
 router = APIRouter(prefix="/api/v1", tags=["exports"])
 
@@ -42,8 +42,8 @@ def export_event(
     """The event's priorities (with evidence and the breakdown by "I'm here as" group, small groups
     merged), annotations, action plan and counts, as `csv` (one `table` at a time), `xlsx`, `md`,
     `html`, `pdf` or a `json` archive of the whole event. Hidden annotations are left out, and nothing
-    identifies a participant."""
-    event = events.require_facilitator(session, event_id, facilitator.id)
+    identifies a participant. For the event's facilitators and its organisation's implementation group."""
+    event = organisations.require_plan_reader(session, event_id, facilitator.id)
     done = service.export(session, event, format, table=table, min_group_size=settings.min_group_size)
     return Response(
         done.content,

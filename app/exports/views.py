@@ -2,11 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from app.deps import FacilitatorPage, WriteAsFacilitator
+from app.deps import CurrentFacilitator, PlanEvent, SessionDep, SettingsDep, WriteAsFacilitator
 from app.errors import Invalid
+from app.events import service as events
 from app.exports import service
 from app.exports.archive import MAX_BYTES, import_archive, parse_archive
 from app.exports.report import gather
@@ -16,18 +17,25 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/events/{event_id}/report")
-def report_page(page: FacilitatorPage) -> Response:
-    report = gather(
-        page.session, page.event, min_group_size=page.settings.min_group_size, with_annotations=False
-    )
+def report_page(
+    event_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    event: PlanEvent,
+    facilitator: CurrentFacilitator,
+) -> Response:
+    report = gather(session, event, min_group_size=settings.min_group_size, with_annotations=False)
     return render(
-        page.request,
+        request,
         "exports/report.html",
         {
             **service.report_context(report),
             "formats": service.FORMATS,
             "tables": service.TABLE_LABELS,
             "max_upload_mib": MAX_BYTES // (1024 * 1024),
+            # An implementation group member reads the report; only facilitators run the event.
+            "runs_event": events.is_facilitator(session, event.id or 0, facilitator.id),
         },
     )
 

@@ -6,6 +6,7 @@ from sqlmodel import Session, func, select
 
 from app.errors import Conflict, Invalid, NotSignedIn
 from app.facilitators.models import Facilitator
+from app.organisations import service as organisations
 
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so a wrong email takes as long as a wrong password.
@@ -33,7 +34,9 @@ def count_facilitators(session: Session) -> int:
     return session.exec(select(func.count()).select_from(Facilitator)).one()
 
 
-def add_facilitator(session: Session, *, email: str, password: str) -> Facilitator:
+def add_facilitator(session: Session, *, email: str, password: str, join_default: bool = True) -> Facilitator:
+    """A new account; it joins the instance's organisation as a facilitator unless `join_default` is
+    False (someone invited elsewhere, who joins by the invitation)."""
     email = _normalise_email(email)
     _check_password(password)
     if session.exec(select(Facilitator).where(Facilitator.email == email)).first():
@@ -41,6 +44,16 @@ def add_facilitator(session: Session, *, email: str, password: str) -> Facilitat
     facilitator = Facilitator(email=email, password_hash=_hasher.hash(password))
     session.add(facilitator)
     session.flush()
+    if join_default:
+        organisations.join_default(session, facilitator.id or 0)
+    return facilitator
+
+
+def sign_up_invited(session: Session, *, token: str, email: str, password: str) -> Facilitator:
+    """A new account made from an invitation link joins only the organisation that invited it."""
+    organisations.open_invitation(session, token)  # a dead link makes no account
+    facilitator = add_facilitator(session, email=email, password=password, join_default=False)
+    organisations.accept_invitation(session, token, facilitator_id=facilitator.id or 0)
     return facilitator
 
 

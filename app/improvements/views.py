@@ -17,7 +17,9 @@ from app.deps import (
     SessionDep,
     ViewerPage,
     WriteAsGrouper,
-    page_viewer,  # noqa: F401 (imported from here by other pages)
+)
+from app.deps import (
+    page_viewer as page_viewer,  # other pages import it from here
 )
 from app.errors import DomainError, Invalid
 from app.events.models import Event

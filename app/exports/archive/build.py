@@ -24,6 +24,7 @@ from app.improvements.models import (
 )
 from app.journeys import service as journeys
 from app.journeys.models import JourneyMap
+from app.organisations import service as organisations
 from app.participants.groups import merge_small_groups
 from app.participants.models import HereAs, Participant
 from app.phases import service as phases
@@ -144,6 +145,7 @@ def build_archive(session: Session, event: Event, *, min_group_size: int) -> dic
             "support_info": event.support_info,
             "changes_close_days": event.changes_close_days,
             "retention_days": event.retention_days,
+            "organisation": organisations.organisation_name(session, event.organisation_id),
         },
         "voting": {
             "status": event.voting_status.value,

@@ -27,6 +27,7 @@ from app.improvements.models import (
     Improvement,
 )
 from app.journeys.models import JourneyMap, Stage, Touchpoint
+from app.organisations import service as organisations
 from app.participants.models import HereAs, Participant
 from app.phases import service as phases
 from app.phases.models import Phase
@@ -198,6 +199,7 @@ def import_archive(session: Session, archive: Archive, *, facilitator_id: int) -
         support_info=archive.event.support_info,
         changes_close_days=archive.event.changes_close_days,
         retention_days=archive.event.retention_days,
+        organisation_id=organisations.home_organisation_id(session, facilitator_id),
     )
     session.add(event)
     session.flush()

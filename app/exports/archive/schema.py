@@ -73,6 +73,8 @@ class ArchiveEvent(_Strict):
     support_info: str = Field(default="", max_length=2000)
     changes_close_days: int = Field(default=7, ge=0, le=90)
     retention_days: int = Field(default=30, ge=1, le=3650)
+    # Where it was exported from; a restored event belongs to the importer's own organisation.
+    organisation: str | None = Field(default=None, max_length=120)
 
 
 class ArchiveVoting(_Strict):
