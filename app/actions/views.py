@@ -3,24 +3,17 @@ when, its review date and status. Facilitators edit it, also after the event; pa
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from app.actions import service
 from app.actions.models import OWNER_MAX, WHAT_MAX, Action
 from app.actions.plan import action_plan
-from app.deps import (
-    OptionalFacilitator,
-    ParticipantTokens,
-    SessionDep,
-    SettingsDep,
-    WriteAsFacilitator,
-)
+from app.deps import Basics, OptionalFacilitator, ParticipantTokens, WriteAsFacilitator, page_viewer
 from app.events import service as events
 from app.events.models import Event
 from app.forms import validate
-from app.improvements.views import page_viewer
 from app.organisations import service as organisations
 from app.roomlog.service import RoomMessage
 from app.templating import render
@@ -54,13 +47,9 @@ ActionFields = Annotated[dict[str, Any], Depends(_fields)]
 
 @router.get("/events/{event_id}/actions")
 def plan_page(
-    event_id: int,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    facilitator: OptionalFacilitator,
-    tokens: ParticipantTokens,
+    event_id: int, basics: Basics, facilitator: OptionalFacilitator, tokens: ParticipantTokens
 ) -> Response:
+    session, settings = basics.session, basics.settings
     # An implementation group member updates the actions and sees the plan as participants do.
     implementation = facilitator is not None and organisations.implementation_only(
         session, event_id, facilitator.id
@@ -72,7 +61,7 @@ def plan_page(
         runs_event = who.facilitator
     plan = action_plan(session, event, min_group_size=settings.min_group_size, facilitator=runs_event)
     return render(
-        request,
+        basics.request,
         "actions/plan.html",
         {
             "event": event,
