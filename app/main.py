@@ -35,6 +35,7 @@ from app.phases import api as phases_api
 from app.realtime import ws
 from app.realtime.broker import create_broker
 from app.realtime.hub import Hub, RawWebsocketSend
+from app.reviews import api as reviews_api
 from app.room.feed import Feed, json_renderer
 from app.room.renderer import AUDIENCES, HtmlRenderers
 from app.roomlog import messages as room_messages
@@ -146,6 +147,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         exports_api,
         organisations_api,
         paper_api,
+        reviews_api,
     ):
         app.include_router(module.router)
     app.include_router(ws.router)

@@ -10,6 +10,7 @@ from app.journeys.models import JourneyMap, Stage, Touchpoint
 from app.organisations.models import Invitation, Membership, Organisation
 from app.participants.models import Participant
 from app.phases.models import Phase, Readiness
+from app.reviews.models import Review, ReviewSchedule, StatusChange
 from app.roomlog.models import RoomEvent
 from app.support.models import CheckIn, SupportRequest
 from app.vignettes.models import Vignette
@@ -32,8 +33,11 @@ __all__ = [
     "Participant",
     "Phase",
     "Readiness",
+    "Review",
+    "ReviewSchedule",
     "RoomEvent",
     "Stage",
+    "StatusChange",
     "SupportRequest",
     "Team",
     "TeamVignette",

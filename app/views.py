@@ -14,6 +14,7 @@ from app.organisations import views as organisations
 from app.paper import views as paper
 from app.participants import views as participants
 from app.phases import views as phases
+from app.reviews import views as reviews
 from app.support import views as support
 from app.teams import views as teams
 from app.vignettes import views as vignettes
@@ -37,5 +38,6 @@ for module in (
     exports,
     organisations,
     paper,
+    reviews,
 ):
     router.include_router(module.router)

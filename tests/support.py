@@ -15,7 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlmodel import Session
 
+from app.db import make_engine, transaction
+from app.facilitators import service as facilitators
 from app.setup import prepare
 from tests.conftest import (
     ADMIN_EMAIL,
@@ -27,6 +30,7 @@ from tests.conftest import (
     command_env,
     free_port,
     make_settings,
+    signed_in,
     start_server,
 )
 
@@ -152,3 +156,16 @@ def serve_process(tmp: Path) -> Iterator[ServeProcess]:
         yield proc
     finally:
         proc.stop()
+
+
+def another_facilitator(
+    server: LiveServer, email: str, password: str = "another long test password"
+) -> httpx.Client:
+    """Signed in as a facilitator with an account on this server (made if missing), of no event yet."""
+    engine = make_engine(server.settings.database_url)
+    try:
+        with Session(engine) as session, transaction(session):
+            facilitators.ensure_facilitator(session, email=email, password=password)
+    finally:
+        engine.dispose()
+    return signed_in(server, email, password)

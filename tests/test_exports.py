@@ -498,6 +498,8 @@ def test_archive_restores_on_a_fresh_instance(held: Held, facilitator: httpx.Cli
             "journey_map",
             "agenda",
             "vignettes",
+            "review_schedule",
+            "reviews",
         ):
             assert again[key] == archive[key], key
         # The custom vignette's words came with it.

@@ -64,6 +64,23 @@ EVENT_ROUTES: dict[tuple[str, str], tuple[frozenset[str], dict[str, Any] | None]
         {"data": {"what": "Quiet room", "owner": "Manager", "due": "2027-01-31", "status": "in_progress"}},
     ),
     ("GET", "/events/{event_id}/report"): (PLAN, None),
+    # Reviews of the plan: the event's facilitators and its implementation group.
+    ("GET", "/api/v1/events/{event_id}/reviews"): (PLAN, None),
+    ("POST", "/api/v1/events/{event_id}/reviews"): (PLAN, {"json": "review"}),
+    ("PUT", "/api/v1/events/{event_id}/review-schedule"): (
+        PLAN,
+        {"json": {"interval_weeks": 6, "first_review": "2027-01-15"}},
+    ),
+    ("GET", "/api/v1/events/{event_id}/actions/{action_id}/history"): (PLAN, None),
+    ("GET", "/api/v1/events/{event_id}/reviews/{review_id}/export/{format}"): (PLAN, None),
+    ("GET", "/api/v1/events/{event_id}/reviews.ics"): (PLAN, None),
+    ("GET", "/events/{event_id}/reviews"): (PLAN, None),
+    ("GET", "/events/{event_id}/reviews/new"): (PLAN, None),
+    ("POST", "/events/{event_id}/reviews"): (PLAN, {"data": "review"}),
+    ("POST", "/events/{event_id}/review-schedule"): (
+        PLAN,
+        {"data": {"interval_weeks": "6", "first_review": "2027-01-15"}},
+    ),
     ("GET", "/api/v1/events/{event_id}/export/{format}"): (PLAN, None),
     # Only the event's facilitators: adding and removing actions, and the room itself.
     ("POST", "/api/v1/improvements/{improvement_id}/actions"): (
@@ -266,6 +283,7 @@ OTHER_ROUTES = {
     ("POST", "/api/v1/vignettes/{slug}/duplicate"),
     # The organisation's own routes: tests/test_organisations.py.
     ("GET", "/organisations"),
+    ("GET", "/plans"),  # each account's own list: tests/test_reviews.py
     ("POST", "/organisations/{organisation_id}/invitations"),
     ("POST", "/organisations/{organisation_id}/members/{account_id}"),
     ("POST", "/organisations/{organisation_id}/members/{account_id}/remove"),
@@ -374,6 +392,11 @@ def world(server: LiveServer, request: pytest.FixtureRequest) -> Iterator[World]
         json={"title": "Clearer letters", "driver": "service_design_and_delivery"},
     ).json()
     support = phone.post(f"/api/v1/events/{eid}/support", json={"kind": "take_break"}).json()
+    review = runs.post(
+        f"/api/v1/events/{eid}/reviews",
+        json={"held_on": dt.date.today().isoformat(), "attendees": [], "actions": []},
+    )
+    assert review.status_code == 201, review.text
     runs.post(f"/events/{eid}/attendance", data={"name": "A. Person", "hours": "2"})
     with Session(engine) as session:
         row_id = session.exec(
@@ -392,6 +415,7 @@ def world(server: LiveServer, request: pytest.FixtureRequest) -> Iterator[World]
         "touchpoint_id": first_touchpoint(event),
         "slug": "welcome",
         "format": "md",
+        "review_id": review.json()["id"],
     }
     yield World(event, ids, callers)
     engine.dispose()
@@ -418,6 +442,13 @@ def _send(world: World, who: str, method: str, template: str) -> httpx.Response:
     _allowed, body = EVENT_ROUTES[(method, template)]
     kwargs: dict[str, Any] = _filled(dict(body or {}), world.ids)
     for key in ("json", "data"):
+        if kwargs.get(key) == "review":
+            held_on = dt.date.today().isoformat()
+            kwargs[key] = (
+                {"held_on": held_on, "attendees": [{"role": "Service manager", "count": 1}], "actions": []}
+                if key == "json"
+                else {"held_on": held_on, "role": ["Service manager"], "count": ["1"]}
+            )
         if kwargs.get(key) in ("annotation", "paper"):
             fields: dict[str, Any] = {
                 "touchpoint_id": first_touchpoint(world.event),

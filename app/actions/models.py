@@ -14,6 +14,7 @@ class ActionStatus(LabelledEnum):
     in_progress = "in_progress", "In progress"
     done = "done", "Done"
     stuck = "stuck", "Stuck"
+    dropped = "dropped", "Dropped"
 
 
 WHAT_MAX = 500

@@ -61,7 +61,8 @@ def _require_plannable(event: Event) -> None:
         raise Conflict("Open the event before planning actions.")
 
 
-def _changed(session: Session, event: Event, action: Action) -> RoomMessage:
+def action_changed(session: Session, event: Event, action: Action) -> RoomMessage:
+    """The room hears that an action changed (added, edited, removed, or reviewed: app/reviews)."""
     return record(
         session,
         event.id or 0,
@@ -89,7 +90,7 @@ def add_action(
     )
     session.add(action)
     session.flush()
-    return action, [_changed(session, event, action)]
+    return action, [action_changed(session, event, action)]
 
 
 def get_action(session: Session, action_id: int) -> Action:
@@ -110,14 +111,14 @@ def update_action(
     action.updated_at = utcnow()
     session.add(action)
     session.flush()
-    return action, [_changed(session, event, action)]
+    return action, [action_changed(session, event, action)]
 
 
 def remove_action(session: Session, event: Event, action_id: int) -> list[RoomMessage]:
     action = get_action(session, action_id)
     if action.event_id != event.id:
         raise NotFound("That action does not exist, or it was removed.")
-    message = _changed(session, event, action)
+    message = action_changed(session, event, action)
     session.delete(action)
     session.flush()
     return [message]
@@ -138,8 +139,9 @@ def event_actions(session: Session, event_id: int) -> dict[int, list[Action]]:
 
 
 def progress(actions: list[Action]) -> dict[str, int]:
+    # "Dropped" came with reviews (app/reviews): a plan that has dropped nothing counts as before.
     counts = Counter(a.status.value for a in actions)
-    return {s.value: counts[s.value] for s in ActionStatus}
+    return {s.value: counts[s.value] for s in ActionStatus if s != ActionStatus.dropped or counts[s.value]}
 
 
 def describe(action: Action) -> dict[str, Any]:

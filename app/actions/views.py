@@ -15,6 +15,7 @@ from app.events import service as events
 from app.events.models import Event
 from app.forms import validate
 from app.organisations import service as organisations
+from app.reviews import service as reviews
 from app.roomlog.service import RoomMessage
 from app.templating import render
 
@@ -71,6 +72,7 @@ def plan_page(
             "default_review": service.default_review(event),
             "what_max": WHAT_MAX,
             "owner_max": OWNER_MAX,
+            "histories": reviews.event_history(session, event_id) if runs_event or implementation else {},
         },
     )
 

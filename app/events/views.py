@@ -27,6 +27,7 @@ from app.forms import optional_int, validate
 from app.journeys import service as journeys
 from app.participants import groups
 from app.phases import board_link
+from app.reviews import service as reviews
 from app.room.context import live_context
 from app.security.limits import client_key
 from app.teams import service as teams
@@ -101,6 +102,7 @@ def manage_page(page: FacilitatorPage) -> Response:
             "join_url": url,
             "editable": event.status == EventStatus.draft,
             "plan": action_plan(session, event, min_group_size=settings.min_group_size, facilitator=True),
+            "standing": reviews.standing(session, event),
             "delete_on": retention.delete_on(event, settings.retention_days),
             "deletion_soon": retention.deletion_soon(event, settings.retention_days, utcnow().date()),
             "default_retention_days": settings.retention_days,

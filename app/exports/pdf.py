@@ -96,6 +96,10 @@ class _Document(FPDF):
         self.ln(height)
 
 
+# The page, its fonts and helpers, for the other PDFs (a review's summary: app/reviews/summary.py).
+Document = _Document
+
+
 def to_pdf(report: Report) -> bytes:
     event = report.event
     doc = _Document(event.title)
@@ -259,7 +263,9 @@ def _action_plan(doc: _Document, report: Report) -> None:
     doc.para(
         f"{total} action{'s' if total != 1 else ''}: "
         + ", ".join(
-            f"{n} {STATUS_LABELS[s].lower()}" for s, n in ((s, done[s.value]) for s in STATUS_LABELS) if n
+            f"{n} {STATUS_LABELS[s].lower()}"
+            for s, n in ((s, done.get(s.value, 0)) for s in STATUS_LABELS)
+            if n
         )
         + ".",
         size=9,

@@ -39,7 +39,6 @@ def _organisations_page(
                 (o, roles, service.members(session, o) if Role.organiser in roles else [])
                 for o, roles in mine
             ],
-            "plans": service.plan_events(session, account_id),
             "new_link": new_link,
             "ROLE_LABELS": ROLE_LABELS,
             "me": account_id,

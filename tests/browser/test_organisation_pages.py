@@ -66,7 +66,8 @@ def test_the_organiser_invites_a_member_who_opens_the_plan(server: LiveServer, n
     member.get_by_label("Email").fill(f"tipig-{uuid.uuid4().hex[:8]}@example.org")
     member.get_by_label("Password").fill("a long password for the group")
     member.get_by_role("button", name="Make my account and join").click()
-    expect(member.get_by_role("heading", name="Plans you can open")).to_be_visible()
+    member.get_by_role("link", name="Plans you can open").click()
+    expect(member.get_by_role("heading", name="My organisation's plans")).to_be_visible()
     assert serious_violations(member) == []
     _shot(member, "organisation-member-360x640")
 

@@ -28,6 +28,8 @@ from app.organisations import service as organisations
 from app.participants.groups import merge_small_groups
 from app.participants.models import HereAs, Participant
 from app.phases import service as phases
+from app.reviews import service as reviews
+from app.reviews.models import ReviewSchedule, StatusChange
 from app.timeutil import to_the_hour, utcnow
 from app.vignettes.models import Vignette
 from app.voting.models import Vote
@@ -134,6 +136,7 @@ def build_archive(session: Session, event: Event, *, min_group_size: int) -> dic
         dots[(improvement_keys[improvement_id], group if group in shown else OTHER)] += int(n)
 
     actions = session.exec(select(Action).where(Action.event_id == event_id).order_by(col(Action.id))).all()
+    action_keys = {a.id or 0: n for n, a in enumerate(actions, start=1)}
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -201,6 +204,7 @@ def build_archive(session: Session, event: Event, *, min_group_size: int) -> dic
         },
         "actions": [
             {
+                "key": action_keys[a.id or 0],
                 "improvement": improvement_keys[a.improvement_id],
                 "what": a.what,
                 "owner": a.owner,
@@ -210,6 +214,39 @@ def build_archive(session: Session, event: Event, *, min_group_size: int) -> dic
                 "status": a.status.value,
             }
             for a in actions
+        ],
+        **_reviews(session, event, action_keys),
+    }
+
+
+def _reviews(session: Session, event: Event, action_keys: dict[int, int]) -> dict[str, Any]:
+    found = session.exec(select(ReviewSchedule).where(ReviewSchedule.event_id == event.id)).first()
+    by_review: dict[int, list[StatusChange]] = {}
+    for changes in reviews.event_history(session, event.id or 0).values():
+        for c in changes:
+            by_review.setdefault(c.review_id, []).append(c)
+    return {
+        "review_schedule": {
+            "interval_weeks": found.interval_weeks,
+            "first_review": found.first_review.isoformat(),
+        }
+        if found
+        else None,
+        "reviews": [
+            {
+                "held_on": r.held_on.isoformat(),
+                "attendees": r.attendees,
+                "changes": [
+                    {
+                        "action": action_keys[c.action_id],
+                        "status": c.status.value,
+                        "note": c.note,
+                        "evidence_url": c.evidence_url,
+                    }
+                    for c in sorted(by_review.get(r.id or 0, []), key=lambda c: c.id or 0)
+                ],
+            }
+            for r in reviews.event_reviews(session, event.id or 0)
         ],
     }
 

@@ -31,6 +31,7 @@ from app.organisations import service as organisations
 from app.participants.models import HereAs, Participant
 from app.phases import service as phases
 from app.phases.models import Phase
+from app.reviews.models import Review, ReviewSchedule, StatusChange
 from app.timeutil import to_the_hour, utcnow
 from app.vignettes.models import Vignette
 from app.voting.models import Vote, VotingStatus
@@ -65,9 +66,16 @@ def _check(archive: Archive) -> None:
         if any(key not in annotations for key in i.evidence):
             raise Invalid(f"Improvement {i.title!r} links to an annotation the archive does not include.")
     per_improvement: Counter[int] = Counter()
+    action_keys = _unique("actions", [a.key for a in archive.actions if a.key])
     for action in archive.actions:
         if action.improvement not in improvements:
             raise Invalid("An action belongs to an improvement the archive does not include.")
+    for review in archive.reviews:
+        changed = [c.action for c in review.changes]
+        if not set(changed) <= action_keys:
+            raise Invalid("A review changes an action the archive does not include.")
+        if len(changed) != len(set(changed)):
+            raise Invalid("A review can change each action only once.")
         per_improvement[action.improvement] += 1
     if per_improvement and max(per_improvement.values()) > MAX_ACTIONS_PER_IMPROVEMENT:
         raise Invalid(f"An improvement can have at most {MAX_ACTIONS_PER_IMPROVEMENT} actions.")
@@ -274,7 +282,7 @@ def import_archive(session: Session, archive: Archive, *, facilitator_id: int) -
             for improvement, n in ballot.items()
         )
 
-    session.add_all(
+    actions = [
         Action(
             event_id=event_id,
             improvement_id=improvement_ids[a.improvement],
@@ -286,6 +294,30 @@ def import_archive(session: Session, archive: Archive, *, facilitator_id: int) -
             status=a.status,
         )
         for a in archive.actions
-    )
+    ]
+    session.add_all(actions)
     session.flush()
+    action_ids = {a.key: row.id or 0 for a, row in zip(archive.actions, actions, strict=True) if a.key}
+    _restore_reviews(session, archive, event_id, action_ids)
     return event
+
+
+def _restore_reviews(session: Session, archive: Archive, event_id: int, action_ids: dict[int, int]) -> None:
+    if archive.review_schedule:
+        session.add(ReviewSchedule(event_id=event_id, **archive.review_schedule.model_dump()))
+    for r in archive.reviews:
+        review = Review(event_id=event_id, held_on=r.held_on, attendees=[a.model_dump() for a in r.attendees])
+        session.add(review)
+        session.flush()
+        session.add_all(
+            StatusChange(
+                action_id=action_ids[c.action],
+                review_id=review.id or 0,
+                status=c.status,
+                note=c.note,
+                evidence_url=c.evidence_url,
+                changed_on=r.held_on,
+            )
+            for c in r.changes
+        )
+    session.flush()

@@ -5,7 +5,8 @@ teams with the full text of their vignettes (so it restores where they are missi
 the annotations (visible ones only, with no link to who wrote them, and only the hour each was
 written in: restoring needs their order, which the archive's own order keeps, not the second beside
 a team that could point at a person), the improvements with their evidence, the action plan and
-the voting settings. Votes are kept as totals per improvement and
+the voting settings, and the plan's review schedule, reviews (who took part by role only) and each
+action's history. Votes are kept as totals per improvement and
 "I'm here as" group, small groups merged into "other" exactly as the priority list shows them:
 no ballot, no participant and no token is ever in it."""
 
@@ -32,6 +33,8 @@ from app.improvements.service import MAX_IMPROVEMENTS
 from app.journeys.models import MAX_STAGES, MAX_TOUCHPOINTS_PER_STAGE
 from app.participants.models import HereAs
 from app.phases.service import MAX_PHASES
+from app.reviews.models import EVIDENCE_MAX, EVIDENCE_PATTERN, INTERVAL_WEEKS, NOTE_MAX, ROLE_MAX
+from app.reviews.service import MAX_PER_ROLE, MAX_ROLES
 from app.voting.models import VotingStatus
 
 FORMAT = "lenswalk-event-archive"
@@ -42,6 +45,7 @@ MAX_ANNOTATIONS = 20_000
 MAX_TEAMS = 20
 MAX_VIGNETTES = 2 * MAX_TEAMS * 6
 MAX_VOTERS = 5_000
+MAX_REVIEWS = 500
 # The body limit for an upload (app/security/body_size.py knows the same paths).
 MAX_BYTES = 8 * 1024 * 1024
 
@@ -175,6 +179,7 @@ class ArchiveVotes(_Strict):
 
 
 class ArchiveAction(_Strict):
+    key: Key | None = Field(default=None, description="What the reviews' status changes point at.")
     improvement: Key
     what: str = Field(min_length=1, max_length=WHAT_MAX)
     owner: str = Field(min_length=1, max_length=OWNER_MAX)
@@ -182,6 +187,33 @@ class ArchiveAction(_Strict):
     due: dt.date = Field(ge=EARLIEST, le=LATEST)
     review: dt.date = Field(ge=EARLIEST, le=LATEST)
     status: ActionStatus = ActionStatus.not_started
+
+
+class ArchiveSchedule(_Strict):
+    interval_weeks: int = Field(default=INTERVAL_WEEKS, ge=1, le=52)
+    first_review: dt.date = Field(ge=EARLIEST, le=LATEST)
+
+
+class ArchiveAttendees(_Strict):
+    role: str = Field(min_length=1, max_length=ROLE_MAX)
+    count: int = Field(ge=1, le=MAX_PER_ROLE)
+
+
+class ArchiveStatusChange(_Strict):
+    action: Key
+    status: ActionStatus
+    note: str = Field(default="", max_length=NOTE_MAX)
+    evidence_url: str | None = Field(default=None, max_length=EVIDENCE_MAX, pattern=EVIDENCE_PATTERN)
+
+
+class ArchiveReview(_Strict):
+    """A review held: who took part by role only, and each action's status as it found it."""
+
+    held_on: dt.date = Field(ge=EARLIEST, le=LATEST)
+    attendees: list[ArchiveAttendees] = Field(default_factory=list, max_length=MAX_ROLES)
+    changes: list[ArchiveStatusChange] = Field(
+        default_factory=list, max_length=MAX_IMPROVEMENTS * MAX_ACTIONS_PER_IMPROVEMENT
+    )
 
 
 class Archive(_Strict):
@@ -202,6 +234,8 @@ class Archive(_Strict):
     actions: list[ArchiveAction] = Field(
         default_factory=list, max_length=MAX_IMPROVEMENTS * MAX_ACTIONS_PER_IMPROVEMENT
     )
+    review_schedule: ArchiveSchedule | None = None
+    reviews: list[ArchiveReview] = Field(default_factory=list, max_length=MAX_REVIEWS)
 
 
 class Imported(BaseModel):
