@@ -95,9 +95,6 @@ def facilitator_add(args: argparse.Namespace) -> int:
     try:
         with Session(engine) as session, transaction(session):
             facilitators.add_facilitator(session, email=args.email, password=password)
-    except DomainError as exc:
-        print(exc.message, file=sys.stderr)
-        return 1
     finally:
         engine.dispose()
     print(f"Facilitator {args.email} can now sign in.")
@@ -154,11 +151,7 @@ def backup_command(args: argparse.Namespace) -> int:
     if args.keep is not None and args.keep < 1:
         print("--keep must be at least 1.", file=sys.stderr)
         return 2
-    try:
-        written = backup(get_settings().database_url, Path(args.file), keep=args.keep)
-    except DomainError as exc:
-        print(exc.message, file=sys.stderr)
-        return 1
+    written = backup(get_settings().database_url, Path(args.file), keep=args.keep)
     print(f"Backed up the database to {written}.")
     return 0
 
@@ -168,11 +161,7 @@ def restore_command(args: argparse.Namespace) -> int:
 
     from app.backup import restore
 
-    try:
-        target = restore(get_settings().database_url, Path(args.file), replace=args.replace)
-    except DomainError as exc:
-        print(exc.message, file=sys.stderr)
-        return 1
+    target = restore(get_settings().database_url, Path(args.file), replace=args.replace)
     print(f"Restored {args.file} into {target}. Start the app again.")
     return 0
 
@@ -210,9 +199,6 @@ def import_command(args: argparse.Namespace) -> int:
                 )
                 return 1
             event = import_archive(session, archive, facilitator_id=facilitator.id or 0)
-    except DomainError as exc:
-        print(exc.message, file=sys.stderr)
-        return 1
     finally:
         engine.dispose()
     print(
@@ -283,7 +269,12 @@ def main(argv: list[str] | None = None) -> int:
     p_add.set_defaults(func=facilitator_add)
 
     args = parser.parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except DomainError as exc:
+        # A refusal (a taken email, a missing backup, a bad archive) is said in plain words, once.
+        print(exc.message, file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -5,15 +5,16 @@ Those that only read the request or the app are `async def`: FastAPI runs a plai
 the thread pool, a hand-off to another thread and back for each, on every request."""
 
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
 
 import anyio.from_thread
-from fastapi import Depends, Request, Response
+from fastapi import Depends, HTTPException, Request, Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.db import scrub_deleted, transaction
-from app.errors import NotSignedIn
+from app.errors import Forbidden, NotSignedIn
 from app.events import service as events
 from app.events.models import Event
 from app.facilitators import service as facilitators
@@ -111,6 +112,87 @@ def facilitated_event(event_id: int, session: SessionDep, facilitator: CurrentFa
 
 # For pages only: a JSON route checks in its body, so a bad query is still a 422 before a 404.
 FacilitatedEvent = Annotated[Event, Depends(facilitated_event)]
+
+
+@dataclass(frozen=True)
+class PageBasics:
+    """What every page renders with: the request, the session and the settings."""
+
+    request: Request
+    session: Session
+    settings: Settings
+
+
+@dataclass(frozen=True)
+class EventPage(PageBasics):
+    """A page about one event, found and checked once before the page runs."""
+
+    event: Event
+
+
+@dataclass(frozen=True)
+class EventPageWithViewer(EventPage):
+    who: Grouper
+
+
+@dataclass(frozen=True)
+class EventPageWithParticipant(EventPage):
+    participant: Participant
+
+
+async def page_basics(request: Request, session: SessionDep, settings: SettingsDep) -> PageBasics:
+    return PageBasics(request, session, settings)
+
+
+Basics = Annotated[PageBasics, Depends(page_basics)]
+
+
+def page_viewer(
+    session: Session, event_id: int, facilitator: Facilitator | None, tokens: list[str]
+) -> tuple[Event, Grouper]:
+    """A facilitator of the event, else one of its participants; someone who has not joined is sent
+    to the join page instead, a facilitator of another event is refused."""
+    try:
+        return event_grouper(
+            session, event_id, facilitator_id=facilitator.id if facilitator else None, tokens=tokens
+        )
+    except Forbidden:
+        if facilitator is not None:
+            raise
+        raise HTTPException(status_code=303, headers={"Location": "/join"}) from None
+
+
+def _viewed_event(
+    event_id: int, session: SessionDep, facilitator: OptionalFacilitator, tokens: ParticipantTokens
+) -> tuple[Event, Grouper]:
+    return page_viewer(session, event_id, facilitator, tokens)
+
+
+def _joined_event(event_id: int, session: SessionDep, tokens: ParticipantTokens) -> tuple[Event, Participant]:
+    return events.get_event(session, event_id), require_participant(session, event_id, tokens)
+
+
+async def facilitator_page(basics: Basics, event: FacilitatedEvent) -> EventPage:
+    return EventPage(basics.request, basics.session, basics.settings, event)
+
+
+async def viewer_page(
+    basics: Basics, viewed: Annotated[tuple[Event, Grouper], Depends(_viewed_event)]
+) -> EventPageWithViewer:
+    return EventPageWithViewer(basics.request, basics.session, basics.settings, *viewed)
+
+
+async def participant_page(
+    basics: Basics, joined: Annotated[tuple[Event, Participant], Depends(_joined_event)]
+) -> EventPageWithParticipant:
+    return EventPageWithParticipant(basics.request, basics.session, basics.settings, *joined)
+
+
+# Pages only, as `FacilitatedEvent`: the facilitator's own pages of an event, the pages both a
+# facilitator and its participants open (prioritise, priorities, action plan), a participant's pages.
+FacilitatorPage = Annotated[EventPage, Depends(facilitator_page)]
+ViewerPage = Annotated[EventPageWithViewer, Depends(viewer_page)]
+ParticipantPage = Annotated[EventPageWithParticipant, Depends(participant_page)]
 
 
 def plan_event(event_id: int, session: SessionDep, facilitator: CurrentFacilitator) -> Event:

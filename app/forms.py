@@ -1,12 +1,14 @@
 """Turning form posts into the same validated schemas the JSON API uses."""
 
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from app.errors import Invalid
 
 M = TypeVar("M", bound=BaseModel)
+# A yes/no field that a form may leave out: "" keeps the setting as it is.
+Flag = Literal["", "true", "false"]
 
 LABELS = {
     "text": "What you noticed",
@@ -51,3 +53,8 @@ def optional_int(value: str | None) -> int | None:
     if not value.isdigit() or len(value) > 12:
         raise Invalid("Choose one of the options.")
     return int(value)
+
+
+def flag(value: Flag) -> bool | None:
+    """A yes/no field: None when the form left it out."""
+    return None if not value else value == "true"

@@ -5,6 +5,7 @@ below them all; `csrf_field()` and `csrf_token()` are added to it by `app.main.c
 the CSRF middleware (app/security/csrf.py), which itself renders refusals through it."""
 
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +14,14 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 
-from app.actions.models import STATUS_LABELS as ACTION_STATUS_LABELS
+from app.actions.models import ActionStatus
 from app.annotations.models import Kind, Principle
 from app.assets import static_url
 from app.events import service as events
-from app.improvements.models import COST_LABELS, DRIVER_LABELS, EFFORT_LABELS, HORIZON_LABELS
-from app.participants.models import HERE_AS_LABELS
+from app.improvements.models import Cost, Driver, Effort, Horizon
+from app.participants.models import HereAs
 from app.support import service as support
-from app.support.models import FEELING_LABELS, SUPPORT_LABELS
+from app.support.models import Feeling, SupportKind
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 env = templates.env
@@ -30,17 +31,17 @@ env.lstrip_blocks = True
 env.globals.update(
     KINDS=list(Kind),
     PRINCIPLES=list(Principle),
-    HERE_AS_LABELS={k.value: v for k, v in HERE_AS_LABELS.items()},
-    SUPPORT_LABELS={k.value: v for k, v in SUPPORT_LABELS.items()},
-    FEELING_LABELS={k.value: v for k, v in FEELING_LABELS.items()},
+    HERE_AS_LABELS=HereAs.labels_by_value(),
+    SUPPORT_LABELS=SupportKind.labels_by_value(),
+    FEELING_LABELS=Feeling.labels_by_value(),
     MIN_GROUP_SIZE_HINT="enough people",
-    KIND_LABELS={"strength": "Strength", "barrier": "Barrier", "idea": "Idea"},
+    KIND_LABELS=Kind.labels_by_value(),
     # Improvements and actions (app/improvements, app/actions): slug -> words people read.
-    DRIVER_LABELS={k.value: v for k, v in DRIVER_LABELS.items()},
-    EFFORT_LABELS={k.value: v for k, v in EFFORT_LABELS.items()},
-    COST_LABELS={k.value: v for k, v in COST_LABELS.items()},
-    HORIZON_LABELS={k.value: v for k, v in HORIZON_LABELS.items()},
-    ACTION_STATUS_LABELS={k.value: v for k, v in ACTION_STATUS_LABELS.items()},
+    DRIVER_LABELS=Driver.labels_by_value(),
+    EFFORT_LABELS=Effort.labels_by_value(),
+    COST_LABELS=Cost.labels_by_value(),
+    HORIZON_LABELS=Horizon.labels_by_value(),
+    ACTION_STATUS_LABELS=ActionStatus.labels_by_value(),
     # A fresh key per rendered form: a double tap or a retried post saves one annotation, not two.
     new_client_key=lambda: secrets.token_urlsafe(9),
     static_url=static_url,
@@ -100,3 +101,12 @@ def render_block(template: str, block: str, context: dict[str, Any]) -> str:
 
 def render_template(template: str, context: dict[str, Any]) -> str:
     return env.get_template(template).render(context)
+
+
+def template_page(template: str) -> Callable[[Request], HTMLResponse]:
+    """The route of a page that shows its template and nothing else: `router.get(path)(template_page(...))`."""
+
+    def page(request: Request) -> HTMLResponse:
+        return render(request, template)
+
+    return page

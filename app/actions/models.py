@@ -1,33 +1,26 @@
 """The action plan: what will be done for each priority, by which role, by when."""
 
 import datetime as dt
-from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
+from app.enums import LabelledEnum
 from app.improvements.models import Driver
 from app.timeutil import utcnow
 
 
-class ActionStatus(StrEnum):
-    not_started = "not_started"
-    in_progress = "in_progress"
-    done = "done"
-    stuck = "stuck"
-    dropped = "dropped"
+class ActionStatus(LabelledEnum):
+    not_started = "not_started", "Not started"
+    in_progress = "in_progress", "In progress"
+    done = "done", "Done"
+    stuck = "stuck", "Stuck"
+    dropped = "dropped", "Dropped"
 
-
-STATUS_LABELS = {
-    ActionStatus.not_started: "Not started",
-    ActionStatus.in_progress: "In progress",
-    ActionStatus.done: "Done",
-    ActionStatus.stuck: "Stuck",
-    ActionStatus.dropped: "Dropped",
-}
 
 WHAT_MAX = 500
 OWNER_MAX = 120
 REVIEW_AFTER_DAYS = 42  # six weeks after the event
+STATUS_LABELS = ActionStatus.labels()
 
 
 class Action(SQLModel, table=True):

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import Session, col, select
 
 from app.actions.models import OWNER_MAX, REVIEW_AFTER_DAYS, WHAT_MAX, Action, ActionStatus
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound, found
 from app.events.models import Event, EventStatus
 from app.improvements import service as improvements
 from app.improvements.models import Driver
@@ -94,10 +94,7 @@ def add_action(
 
 
 def get_action(session: Session, action_id: int) -> Action:
-    action = session.get(Action, action_id)
-    if action is None:
-        raise NotFound("That action does not exist, or it was removed.")
-    return action
+    return found(session.get(Action, action_id), "That action does not exist, or it was removed.")
 
 
 def update_action(

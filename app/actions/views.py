@@ -4,7 +4,7 @@ when, its review date and status. Facilitators edit it, also after the event; pa
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 from sqlmodel import Session
@@ -13,16 +13,17 @@ from app.actions import service
 from app.actions.models import OWNER_MAX, WHAT_MAX, Action
 from app.actions.plan import Plan, action_plan
 from app.deps import (
+    Basics,
     OptionalFacilitator,
     ParticipantTokens,
     SessionDep,
     SettingsDep,
     WriteAsFacilitator,
+    page_viewer,
 )
 from app.events import service as events
 from app.events.models import Event
 from app.forms import validate
-from app.improvements.views import page_viewer
 from app.organisations import service as organisations
 from app.reviews import service as reviews
 from app.roomlog.service import RoomMessage
@@ -88,10 +89,10 @@ SeenPlan = Annotated[SeenPlanOf, Depends(_seen_plan)]
 
 
 @router.get("/events/{event_id}/actions")
-def plan_page(request: Request, session: SessionDep, seen: SeenPlan) -> Response:
+def plan_page(basics: Basics, seen: SeenPlan) -> Response:
     event, plan = seen.event, seen.plan
     return render(
-        request,
+        basics.request,
         "actions/plan.html",
         {
             "event": event,
@@ -103,7 +104,7 @@ def plan_page(request: Request, session: SessionDep, seen: SeenPlan) -> Response
             "default_review": service.default_review(event),
             "what_max": WHAT_MAX,
             "owner_max": OWNER_MAX,
-            "histories": reviews.event_history(session, event.id or 0) if seen.may_update else {},
+            "histories": reviews.event_history(basics.session, event.id or 0) if seen.may_update else {},
         },
     )
 

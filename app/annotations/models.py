@@ -4,13 +4,14 @@ from enum import StrEnum
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, Index, SQLModel, UniqueConstraint
 
+from app.enums import LabelledEnum
 from app.timeutil import utcnow
 
 
-class Kind(StrEnum):
-    strength = "strength"
-    barrier = "barrier"
-    idea = "idea"
+class Kind(LabelledEnum):
+    strength = "strength", "Strength"
+    barrier = "barrier", "Barrier"
+    idea = "idea", "Idea"
 
 
 class Principle(StrEnum):

@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, func, select
 
 from app.annotations.models import TEXT_MAX, Annotation, Kind, Principle
-from app.errors import Conflict, Forbidden, NotFound
+from app.errors import Conflict, Forbidden, NotFound, found
 from app.events import service as events
 from app.events.models import Event, EventStatus, Team, TeamVignette
 from app.events.retention import changes_close_at
@@ -348,9 +348,9 @@ def _record(session: Session, type: MessageType, annotation: Annotation) -> Room
 
 
 def get_own(session: Session, participant: Participant, annotation_id: int) -> Annotation:
-    annotation = session.get(Annotation, annotation_id)
-    if annotation is None:
-        raise NotFound("That contribution does not exist, or it was withdrawn.")
+    annotation = found(
+        session.get(Annotation, annotation_id), "That contribution does not exist, or it was withdrawn."
+    )
     if annotation.participant_id is None or annotation.participant_id != participant.id:
         raise Forbidden("You can only change your own contributions.")
     return annotation

@@ -1,9 +1,9 @@
 """Annotation pages: a participant adds, changes or withdraws a contribution from the journey page;
 a facilitator hides one from every screen (and shows it again) from the console."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.annotations import service
@@ -13,7 +13,6 @@ from app.deps import (
     ParticipantTokens,
     ParticipantWrite,
     SessionDep,
-    WriteAsFacilitator,
     WriteAsParticipant,
 )
 from app.events import service as events
@@ -21,6 +20,7 @@ from app.forms import optional_int, validate
 from app.participants import service as participants
 from app.participants.models import Participant
 from app.participants.views import event_participant, journey_context
+from app.phases.views import Console
 from app.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
@@ -68,20 +68,23 @@ def _own(session: SessionDep, annotation_id: int, tokens: list[str]) -> tuple[An
 
 
 def _own_page(
-    template: str, annotation_id: int, request: Request, session: SessionDep, tokens: list[str]
-) -> Response:
+    annotation_id: int, request: Request, session: SessionDep, tokens: ParticipantTokens
+) -> dict[str, Any]:
+    """The journey page's context with one of this participant's own annotations, to change or
+    withdraw it."""
     annotation, participant = _own(session, annotation_id, tokens)
     event = events.get_event(session, annotation.event_id)
     ctx = journey_context(session, event, participant, request)
     ctx["annotation"] = annotation
-    return render(request, template, ctx)
+    return ctx
+
+
+OwnPage = Annotated[dict[str, Any], Depends(_own_page)]
 
 
 @router.get("/annotations/{annotation_id}/edit")
-def edit_page(
-    annotation_id: int, request: Request, session: SessionDep, tokens: ParticipantTokens
-) -> Response:
-    return _own_page("participants/edit.html", annotation_id, request, session, tokens)
+def edit_page(request: Request, ctx: OwnPage) -> Response:
+    return render(request, "participants/edit.html", ctx)
 
 
 @router.post("/annotations/{annotation_id}/edit", dependencies=[ParticipantWrite])
@@ -107,10 +110,8 @@ def edit(
 
 
 @router.get("/annotations/{annotation_id}/withdraw")
-def withdraw_page(
-    annotation_id: int, request: Request, session: SessionDep, tokens: ParticipantTokens
-) -> Response:
-    return _own_page("participants/withdraw.html", annotation_id, request, session, tokens)
+def withdraw_page(request: Request, ctx: OwnPage) -> Response:
+    return render(request, "participants/withdraw.html", ctx)
 
 
 @router.post("/annotations/{annotation_id}/withdraw", dependencies=[ParticipantWrite])
@@ -121,13 +122,6 @@ def withdraw(annotation_id: int, write: WriteAsParticipant) -> Response:
 
 @router.post("/events/{event_id}/annotations/{annotation_id}/visibility")
 def set_visibility(
-    event_id: int,
-    annotation_id: int,
-    request: Request,
-    write: WriteAsFacilitator,
-    hidden: Annotated[Literal["true", "false"], Form()],
+    annotation_id: int, console: Console, hidden: Annotated[Literal["true", "false"], Form()]
 ) -> Response:
-    write.facilitator(event_id, service.set_hidden, annotation_id, hidden=hidden == "true")
-    if is_htmx(request):
-        return Response(status_code=204)  # the console's own websocket brings the change
-    return RedirectResponse(f"/events/{event_id}/console", status_code=303)
+    return console.run(service.set_hidden, annotation_id, hidden=hidden == "true")

@@ -2,11 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse, Response
 
 from app.attendance import service
-from app.deps import FacilitatedEvent, SessionDep, WriteAsFacilitator
+from app.deps import FacilitatedEvent, FacilitatorPage, SessionDep, WriteAsFacilitator
 from app.forms import validate
 from app.templating import render
 
@@ -14,14 +14,9 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/events/{event_id}/attendance")
-def attendance_page(
-    event_id: int, request: Request, session: SessionDep, event: FacilitatedEvent
-) -> Response:
-    return render(
-        request,
-        "events/attendance.html",
-        {"event": event, "rows": service.list_attendance(session, event_id)},
-    )
+def attendance_page(page: FacilitatorPage) -> Response:
+    rows = service.list_attendance(page.session, page.event.id or 0)
+    return render(page.request, "events/attendance.html", {"event": page.event, "rows": rows})
 
 
 @router.post("/events/{event_id}/attendance")

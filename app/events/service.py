@@ -9,7 +9,7 @@ from typing import Annotated, Any, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.errors import Conflict, Forbidden, Invalid, NotFound, found
 from app.events.models import Event, EventFacilitator, EventStatus, Team, TeamVignette
 from app.facilitators.models import Facilitator
 from app.journeys import service as journeys
@@ -143,10 +143,7 @@ def create_event(session: Session, data: EventCreate, *, facilitator_id: int) ->
 
 
 def get_event(session: Session, event_id: int) -> Event:
-    event = session.get(Event, event_id)
-    if event is None:
-        raise NotFound("There is no such event.")
-    return event
+    return found(session.get(Event, event_id), "There is no such event.")
 
 
 def is_facilitator(session: Session, event_id: int, facilitator_id: int | None) -> bool:

@@ -12,7 +12,8 @@ from fastapi.responses import RedirectResponse, Response
 from app.actions.plan import action_plan
 from app.deps import (
     CurrentFacilitator,
-    FacilitatedEvent,
+    EventPage,
+    FacilitatorPage,
     LimiterDep,
     SessionDep,
     SettingsDep,
@@ -21,7 +22,7 @@ from app.deps import (
 )
 from app.errors import Invalid, NotFound
 from app.events import retention, service
-from app.events.models import Event, EventStatus
+from app.events.models import EventStatus
 from app.forms import optional_int, validate
 from app.journeys import service as journeys
 from app.participants import groups
@@ -82,16 +83,11 @@ def create_event(
 
 
 @router.get("/events/{event_id}")
-def manage_page(
-    event_id: int,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    event: FacilitatedEvent,
-) -> Response:
-    url = join_url(request, settings, event.join_code)
+def manage_page(page: FacilitatorPage) -> Response:
+    session, settings, event, event_id = page.session, page.settings, page.event, page.event.id or 0
+    url = join_url(page.request, settings, event.join_code)
     return render(
-        request,
+        page.request,
         "events/manage.html",
         {
             "event": event,
@@ -121,9 +117,9 @@ def set_status(
 
 
 @router.get("/events/{event_id}/close")
-def confirm_close_page(event_id: int, request: Request, event: FacilitatedEvent) -> Response:
+def confirm_close_page(page: FacilitatorPage) -> Response:
     """Closing is a step of its own, so one stray click on the event page never closes the room."""
-    return render(request, "events/close.html", {"event": event})
+    return render(page.request, "events/close.html", {"event": page.event})
 
 
 @router.post("/events/{event_id}/reopen")
@@ -132,15 +128,8 @@ def reopen(event_id: int, write: WriteAsFacilitator) -> Response:
     return RedirectResponse(f"/events/{event_id}", status_code=303)
 
 
-def _render_room(
-    template: str,
-    audience: str,
-    event: Event,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    live_url: str | None = None,
-) -> Response:
+def _render_room(template: str, audience: str, page: EventPage, live_url: str | None = None) -> Response:
+    request, session, settings, event = page.request, page.session, page.settings, page.event
     url = join_url(request, settings, event.join_code)
     ctx = live_context(session, event, audience, min_group_size=settings.min_group_size)
     short = urlsplit(url).netloc + "/join"  # what people type: host/join, no scheme or query
@@ -155,14 +144,8 @@ def _render_room(
 
 
 @router.get("/events/{event_id}/board")
-def board(
-    event_id: int,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    event: FacilitatedEvent,
-) -> Response:
-    return _render_room("events/board.html", "board", event, request, session, settings)
+def board(page: FacilitatorPage) -> Response:
+    return _render_room("events/board.html", "board", page)
 
 
 # Board link for the venue PC (app/phases/board_link): the board without a facilitator's sign-in.
@@ -175,23 +158,16 @@ def board_by_link(
     event = limiter.count_failures(
         limiter.join_checks(client_key(request)), NotFound, lambda: board_link.find_board(session, token)
     )
-    response = _render_room(
-        "events/board.html", "board", event, request, session, settings, live_url=f"/board/{token}/live?"
-    )
+    page = EventPage(request, session, settings, event)
+    response = _render_room("events/board.html", "board", page, live_url=f"/board/{token}/live?")
     # The link is the secret: keep the page out of caches (every page already sends no Referer).
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 @router.get("/events/{event_id}/console")
-def console(
-    event_id: int,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    event: FacilitatedEvent,
-) -> Response:
-    return _render_room("events/console.html", "console", event, request, session, settings)
+def console(page: FacilitatorPage) -> Response:
+    return _render_room("events/console.html", "console", page)
 
 
 @router.post("/events/{event_id}/settings")
@@ -229,14 +205,8 @@ def save_delete_after(
 
 
 @router.get("/events/{event_id}/qr.svg")
-def qr(
-    event_id: int,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    event: FacilitatedEvent,
-) -> Response:
-    svg = segno.make_qr(join_url(request, settings, event.join_code), error="m")
+def qr(page: FacilitatorPage) -> Response:
+    svg = segno.make_qr(join_url(page.request, page.settings, page.event.join_code), error="m")
     buffer = io.BytesIO()
     svg.save(buffer, kind="svg", scale=10, border=2)
     return Response(buffer.getvalue(), media_type="image/svg+xml")

@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from app.actions.models import STATUS_LABELS
 from app.actions.outcomes import outcome_grid, outcomes_svg
+from app.annotations.models import Kind
 from app.exports.report import KINDS, PRINCIPLES, Report
 from app.improvements.models import COST_LABELS, DRIVER_LABELS, EFFORT_LABELS, HORIZON_LABELS, facet_labels
 from app.timeutil import to_the_hour
@@ -28,7 +29,7 @@ from app.voting.priorities import EvidenceItem, Priority
 
 Table = Literal["priorities", "annotations", "actions"]
 
-KIND_LABELS = {"strength": "Strength", "barrier": "Barrier", "idea": "Idea"}
+KIND_LABELS = Kind.labels_by_value()
 KIND_PLURALS = {"strength": "Strengths", "barrier": "Barriers", "idea": "Ideas"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

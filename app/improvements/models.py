@@ -1,65 +1,50 @@
 """Improvements: candidate changes grouped from annotations, each linked to its evidence."""
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
+from app.enums import LabelledEnum
 from app.timeutil import utcnow
 
 
-class Driver(StrEnum):
+class Driver(LabelledEnum):
     """The nine drivers of the Roadmap (domain.md)."""
 
-    organisational_culture = "organisational_culture"
-    leadership = "leadership"
-    workforce_wellbeing = "workforce_wellbeing"
-    power_sharing = "power_sharing"
-    workforce_knowledge = "workforce_knowledge"
-    data_and_feedback = "data_and_feedback"
-    policies_and_processes = "policies_and_processes"
-    budgets = "budgets"
-    service_design_and_delivery = "service_design_and_delivery"
+    organisational_culture = "organisational_culture", "Organisational culture"
+    leadership = "leadership", "Leadership"
+    workforce_wellbeing = "workforce_wellbeing", "Workforce care, support and wellbeing"
+    power_sharing = "power_sharing", "Power sharing with people with lived experience"
+    workforce_knowledge = "workforce_knowledge", "Workforce knowledge, skills and confidence"
+    data_and_feedback = "data_and_feedback", "Data, feedback loops and continuous improvement"
+    policies_and_processes = "policies_and_processes", "Policies and processes"
+    budgets = "budgets", "Budgets"
+    service_design_and_delivery = "service_design_and_delivery", "Service design and delivery"
 
 
-class Effort(StrEnum):
-    low = "low"
-    medium = "medium"
-    high = "high"
+class Effort(LabelledEnum):
+    low = "low", "Low"
+    medium = "medium", "Medium"
+    high = "high", "High"
 
 
-class Cost(StrEnum):
-    none = "none"
-    some = "some"
-    needs_funding = "needs_funding"
+class Cost(LabelledEnum):
+    none = "none", "None"
+    some = "some", "Some"
+    needs_funding = "needs_funding", "Needs funding"
 
 
-class Horizon(StrEnum):
-    quick_win = "quick_win"
-    one_to_two_years = "one_to_two_years"
-    three_to_five_years = "three_to_five_years"
-    longer = "longer"
+class Horizon(LabelledEnum):
+    quick_win = "quick_win", "Quick win"
+    one_to_two_years = "one_to_two_years", "1-2 years"
+    three_to_five_years = "three_to_five_years", "3-5 years"
+    longer = "longer", "Longer"
 
 
-DRIVER_LABELS = {
-    Driver.organisational_culture: "Organisational culture",
-    Driver.leadership: "Leadership",
-    Driver.workforce_wellbeing: "Workforce care, support and wellbeing",
-    Driver.power_sharing: "Power sharing with people with lived experience",
-    Driver.workforce_knowledge: "Workforce knowledge, skills and confidence",
-    Driver.data_and_feedback: "Data, feedback loops and continuous improvement",
-    Driver.policies_and_processes: "Policies and processes",
-    Driver.budgets: "Budgets",
-    Driver.service_design_and_delivery: "Service design and delivery",
-}
-EFFORT_LABELS = {Effort.low: "Low", Effort.medium: "Medium", Effort.high: "High"}
-COST_LABELS = {Cost.none: "None", Cost.some: "Some", Cost.needs_funding: "Needs funding"}
-HORIZON_LABELS = {
-    Horizon.quick_win: "Quick win",
-    Horizon.one_to_two_years: "1-2 years",
-    Horizon.three_to_five_years: "3-5 years",
-    Horizon.longer: "Longer",
-}
+DRIVER_LABELS = Driver.labels()
+EFFORT_LABELS = Effort.labels()
+COST_LABELS = Cost.labels()
+HORIZON_LABELS = Horizon.labels()
 
 TITLE_MAX = 120
 MAX_EVIDENCE = 200

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, func, select
 
 from app.actions.models import Action
 from app.annotations.models import Annotation
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.errors import Conflict, Forbidden, Invalid, NotFound, found
 from app.events import service as events
 from app.events.models import Event, EventStatus
 from app.improvements.models import (
@@ -116,10 +116,10 @@ def require_grouper(event: Event, who: Grouper) -> None:
 
 
 def get_improvement(session: Session, improvement_id: int) -> Improvement:
-    improvement = session.get(Improvement, improvement_id)
-    if improvement is None:
-        raise NotFound("That improvement does not exist, or it was removed or merged.")
-    return improvement
+    return found(
+        session.get(Improvement, improvement_id),
+        "That improvement does not exist, or it was removed or merged.",
+    )
 
 
 def get_event_improvement(session: Session, event: Event, improvement_id: int) -> Improvement:
@@ -186,6 +186,23 @@ def _changed(session: Session, event: Event, *ids: int | None) -> RoomMessage:
     return record(session, event.id or 0, MessageType.IMPROVEMENTS_CHANGED, data=changed)
 
 
+def _new_improvement(
+    session: Session, event: Event, title: str, tags: ImprovementCreate | Improvement
+) -> Improvement:
+    """A new improvement with the Roadmap driver, effort, cost and horizon of `tags`."""
+    improvement = Improvement(
+        event_id=event.id or 0,
+        title=title,
+        driver=tags.driver,
+        effort=tags.effort,
+        cost=tags.cost,
+        horizon=tags.horizon,
+    )
+    session.add(improvement)
+    session.flush()
+    return improvement
+
+
 def add_improvement(
     session: Session, event: Event, data: ImprovementCreate, who: Grouper = Grouper(facilitator=True)
 ) -> tuple[Improvement, list[RoomMessage]]:
@@ -196,16 +213,7 @@ def add_improvement(
     if count.one() >= MAX_IMPROVEMENTS:
         raise Conflict(f"This event already has {MAX_IMPROVEMENTS} improvements; merge some first.")
     ids = _check_evidence(session, event, data.annotation_ids)
-    improvement = Improvement(
-        event_id=event.id or 0,
-        title=data.title,
-        driver=data.driver,
-        effort=data.effort,
-        cost=data.cost,
-        horizon=data.horizon,
-    )
-    session.add(improvement)
-    session.flush()
+    improvement = _new_improvement(session, event, data.title, data)
     _link(session, improvement, ids)
     session.flush()
     return improvement, [_changed(session, event, improvement.id)]
@@ -294,16 +302,7 @@ def split_improvement(
     moving = list(dict.fromkeys(data.annotation_ids))
     if any(i not in have for i in moving):
         raise Invalid("Choose contributions that belong to this improvement.")
-    new = Improvement(
-        event_id=event.id or 0,
-        title=data.title,
-        driver=source.driver,
-        effort=source.effort,
-        cost=source.cost,
-        horizon=source.horizon,
-    )
-    session.add(new)
-    session.flush()
+    new = _new_improvement(session, event, data.title, source)
     _unlink(session, source, moving)
     _link(session, new, moving)
     session.flush()

@@ -4,7 +4,7 @@
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
@@ -15,10 +15,13 @@ from app.deps import (
     ParticipantTokens,
     ParticipantWrite,
     SessionDep,
-    SettingsDep,
+    ViewerPage,
     WriteAsGrouper,
 )
-from app.errors import DomainError, Forbidden, Invalid
+from app.deps import (
+    page_viewer as page_viewer,  # other pages import it from here
+)
+from app.errors import DomainError, Invalid
 from app.events.models import Event
 from app.forms import optional_int, validate
 from app.improvements import service
@@ -81,18 +84,6 @@ def viewer(
     return service.event_grouper(
         session, event_id, facilitator_id=facilitator.id if facilitator else None, tokens=tokens
     )
-
-
-def page_viewer(
-    session: SessionDep, event_id: int, facilitator: OptionalFacilitator, tokens: list[str]
-) -> tuple[Event, service.Grouper]:
-    """`viewer` for a page: someone who has not joined is sent to the join page instead."""
-    try:
-        return viewer(session, event_id, facilitator, tokens)
-    except Forbidden:
-        if facilitator is not None:
-            raise
-        raise HTTPException(status_code=303, headers={"Location": "/join"}) from None
 
 
 def may_group(event: Event, who: service.Grouper) -> bool:
@@ -166,20 +157,9 @@ def prioritise_context(
 
 
 @router.get("/events/{event_id}/improvements")
-def prioritise_page(
-    event_id: int,
-    request: Request,
-    session: SessionDep,
-    facilitator: OptionalFacilitator,
-    tokens: ParticipantTokens,
-    settings: SettingsDep,
-    show: Show = "all",
-    said: Said = "",
-) -> Response:
-    event, who = page_viewer(session, event_id, facilitator, tokens)
-    return render(
-        request, "improvements/prioritise.html", prioritise_context(session, event, who, settings, show, said)
-    )
+def prioritise_page(page: ViewerPage, show: Show = "all", said: Said = "") -> Response:
+    ctx = prioritise_context(page.session, page.event, page.who, page.settings, show, said)
+    return render(page.request, "improvements/prioritise.html", ctx)
 
 
 # What makes the page out of date: someone else grouped, or new words arrived to group.
@@ -210,29 +190,47 @@ def changed_notice(
     )
 
 
-@router.post("/events/{event_id}/improvements", dependencies=[ParticipantWrite])
-def group(
-    event_id: int,
-    write: WriteAsGrouper,
+@dataclass
+class ImprovementFields:
+    """What the grouping form and an improvement card both send: the title, its Roadmap driver,
+    effort, cost and horizon, and the contributions ticked."""
+
+    title: str
+    driver: str
+    effort: str
+    cost: str
+    horizon: str
+    ids: list[int]
+
+    def described(self) -> dict[str, Any]:
+        """The title and tags as the schemas take them (a tag left empty is none)."""
+        return {
+            "title": self.title,
+            "driver": self.driver or None,
+            "effort": _optional(self.effort),
+            "cost": _optional(self.cost),
+            "horizon": _optional(self.horizon),
+        }
+
+
+def _improvement_fields(
     title: Annotated[str, Form(max_length=400)] = "",
     driver: Choice = "",
     effort: Choice = "",
     cost: Choice = "",
     horizon: Choice = "",
     annotation_ids: IdList = None,
-    show: Annotated[str, Form(max_length=20)] = "",
-) -> Response:
-    data = validate(
-        service.ImprovementCreate,
-        {
-            "title": title,
-            "driver": driver or None,
-            "effort": _optional(effort),
-            "cost": _optional(cost),
-            "horizon": _optional(horizon),
-            "annotation_ids": _ids(annotation_ids),
-        },
-    )
+) -> ImprovementFields:
+    return ImprovementFields(title, driver, effort, cost, horizon, _ids(annotation_ids))
+
+
+ImprovementForm = Annotated[ImprovementFields, Depends(_improvement_fields)]
+ShowField = Annotated[str, Form(max_length=20)]
+
+
+@router.post("/events/{event_id}/improvements", dependencies=[ParticipantWrite])
+def group(event_id: int, write: WriteAsGrouper, fields: ImprovementForm, show: ShowField = "") -> Response:
+    data = validate(service.ImprovementCreate, {**fields.described(), "annotation_ids": fields.ids})
     improvement, _messages = write.grouper(event_id, service.add_improvement, data)
     return _back(event_id, "grouped", show, f"#improvement-{improvement.id}")
 
@@ -245,12 +243,7 @@ class ChangeForm:
     """What the improvement card's form sent; `action` is the button that was pressed."""
 
     action: ChangeAction
-    title: str
-    driver: str
-    effort: str
-    cost: str
-    horizon: str
-    ids: list[int]
+    fields: ImprovementFields
     annotation_id: str
     into: str
 
@@ -259,22 +252,14 @@ def _change(
     session: Session, event: Event, improvement_id: int, form: ChangeForm, who: service.Grouper
 ) -> tuple[Any, list[RoomMessage]]:
     """The one service call for the button that was pressed."""
+    ids = form.fields.ids
     if form.action == "save":
-        data = validate(
-            service.ImprovementUpdate,
-            {
-                "title": form.title,
-                "driver": form.driver or None,
-                "effort": _optional(form.effort),
-                "cost": _optional(form.cost),
-                "horizon": _optional(form.horizon),
-            },
-        )
+        data = validate(service.ImprovementUpdate, form.fields.described())
         return service.update_improvement(session, event, improvement_id, data, who)
     if form.action == "add":
-        if not form.ids:
+        if not ids:
             raise Invalid("Tick one or more contributions first, then press Add.")
-        data = validate(service.ImprovementUpdate, {"add_annotation_ids": form.ids})
+        data = validate(service.ImprovementUpdate, {"add_annotation_ids": ids})
         return service.update_improvement(session, event, improvement_id, data, who)
     if form.action == "remove":
         one = optional_int(form.annotation_id)
@@ -289,9 +274,9 @@ def _change(
         merged = validate(service.ImprovementMerge, {"into": target})
         return service.merge_improvements(session, event, improvement_id, merged, who)
     if form.action == "split":
-        if not form.ids:
+        if not ids:
             raise Invalid("Tick the contributions to move into the new improvement.")
-        split = validate(service.ImprovementSplit, {"title": form.title, "annotation_ids": form.ids})
+        split = validate(service.ImprovementSplit, {"title": form.fields.title, "annotation_ids": ids})
         return service.split_improvement(session, event, improvement_id, split, who)
     return None, service.remove_improvement(session, event, improvement_id, who)
 
@@ -302,18 +287,13 @@ def change(
     improvement_id: int,
     write: WriteAsGrouper,
     action: Annotated[ChangeAction, Form()],
-    title: Annotated[str, Form(max_length=400)] = "",
-    driver: Choice = "",
-    effort: Choice = "",
-    cost: Choice = "",
-    horizon: Choice = "",
-    annotation_ids: IdList = None,
+    fields: ImprovementForm,
     annotation_id: Annotated[str, Form(max_length=12)] = "",
     into: Annotated[str, Form(max_length=12)] = "",
-    show: Annotated[str, Form(max_length=20)] = "",
+    show: ShowField = "",
 ) -> Response:
     """Every change to one improvement; `action` is the button that was pressed."""
-    form = ChangeForm(action, title, driver, effort, cost, horizon, _ids(annotation_ids), annotation_id, into)
+    form = ChangeForm(action, fields, annotation_id, into)
     result, _messages = write.grouper(event_id, _change, improvement_id, form)
     said = {"save": "saved", "add": "added", "remove": "removed", "delete": "deleted"}.get(action, action)
     anchor = f"#improvement-{improvement_id}"

@@ -2,15 +2,15 @@
 
 import time
 import tomllib
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, delete, select
 
-from app.errors import Invalid, NotFound
+from app.errors import Invalid, found
 from app.journeys.files import StageIn, TouchpointIn
 from app.journeys.models import MAX_STAGES, MAX_TOUCHPOINTS_PER_STAGE, JourneyMap, Stage, Touchpoint
 
@@ -94,10 +94,7 @@ def stage_specs(session: Session, map_id: int) -> list[StageIn]:
 
 
 def get_map(session: Session, map_id: int) -> JourneyMap:
-    journey = session.get(JourneyMap, map_id)
-    if journey is None:
-        raise NotFound("There is no such journey map.")
-    return journey
+    return found(session.get(JourneyMap, map_id), "There is no such journey map.")
 
 
 def add_template(
@@ -203,66 +200,71 @@ def stages(session: Session, map_id: int, *, fixed_key: Hashable | None = None) 
     return views
 
 
+MapPart = TypeVar("MapPart", Stage, Touchpoint)
+
+
+def _of_map(session: Session, model: type[MapPart], map_id: int, part_id: int) -> MapPart:
+    part = session.get(model, part_id)
+    what = model.__name__.lower()
+    return found(
+        part if part is not None and part.journey_map_id == map_id else None,
+        f"That {what} is not part of this event's journey map.",
+    )
+
+
 def get_touchpoint(session: Session, map_id: int, touchpoint_id: int) -> Touchpoint:
-    tp = session.get(Touchpoint, touchpoint_id)
-    if tp is None or tp.journey_map_id != map_id:
-        raise NotFound("That touchpoint is not part of this event's journey map.")
-    return tp
+    return _of_map(session, Touchpoint, map_id, touchpoint_id)
 
 
 def get_stage(session: Session, map_id: int, stage_id: int) -> Stage:
-    stage = session.get(Stage, stage_id)
-    if stage is None or stage.journey_map_id != map_id:
-        raise NotFound("That stage is not part of this event's journey map.")
-    return stage
+    return _of_map(session, Stage, map_id, stage_id)
+
+
+def _append(
+    session: Session, part: MapPart, siblings: Sequence[MapPart], most: int, too_many: str
+) -> MapPart:
+    """Adds a stage or touchpoint after its siblings, refused once there are `most` of them."""
+    if len(siblings) >= most:
+        raise Invalid(too_many)
+    part.position = max((s.position for s in siblings), default=-1) + 1
+    session.add(part)
+    session.flush()
+    return part
 
 
 def add_stage(session: Session, map_id: int, data: NamePayload) -> Stage:
     existing = session.exec(select(Stage).where(Stage.journey_map_id == map_id)).all()
-    if len(existing) >= MAX_STAGES:
-        raise Invalid(f"A journey map can have at most {MAX_STAGES} stages.")
-    stage = Stage(
-        journey_map_id=map_id,
-        position=max((s.position for s in existing), default=-1) + 1,
-        name=data.name,
-        description=data.description,
+    stage = Stage(journey_map_id=map_id, name=data.name, description=data.description)
+    return _append(
+        session, stage, existing, MAX_STAGES, f"A journey map can have at most {MAX_STAGES} stages."
     )
-    session.add(stage)
-    session.flush()
-    return stage
 
 
 def add_touchpoint(session: Session, map_id: int, stage_id: int, data: NamePayload) -> Touchpoint:
     stage = get_stage(session, map_id, stage_id)
     existing = session.exec(select(Touchpoint).where(Touchpoint.stage_id == stage.id)).all()
-    if len(existing) >= MAX_TOUCHPOINTS_PER_STAGE:
-        raise Invalid(f"A stage can have at most {MAX_TOUCHPOINTS_PER_STAGE} touchpoints.")
-    tp = Touchpoint(
-        journey_map_id=map_id,
-        stage_id=stage_id,
-        position=max((t.position for t in existing), default=-1) + 1,
-        name=data.name,
-        prompt=data.description,
-    )
-    session.add(tp)
-    session.flush()
-    return tp
+    tp = Touchpoint(journey_map_id=map_id, stage_id=stage_id, name=data.name, prompt=data.description)
+    most = MAX_TOUCHPOINTS_PER_STAGE
+    return _append(session, tp, existing, most, f"A stage can have at most {most} touchpoints.")
+
+
+def _rename(session: Session, part: MapPart, data: NamePayload) -> MapPart:
+    part.name = data.name
+    # What a stage calls its description is, on a touchpoint, the lens question phones show.
+    if isinstance(part, Stage):
+        part.description = data.description
+    else:
+        part.prompt = data.description
+    session.add(part)
+    return part
 
 
 def rename_stage(session: Session, map_id: int, stage_id: int, data: NamePayload) -> Stage:
-    stage = get_stage(session, map_id, stage_id)
-    stage.name = data.name
-    stage.description = data.description
-    session.add(stage)
-    return stage
+    return _rename(session, get_stage(session, map_id, stage_id), data)
 
 
 def rename_touchpoint(session: Session, map_id: int, touchpoint_id: int, data: NamePayload) -> Touchpoint:
-    tp = get_touchpoint(session, map_id, touchpoint_id)
-    tp.name = data.name
-    tp.prompt = data.description
-    session.add(tp)
-    return tp
+    return _rename(session, get_touchpoint(session, map_id, touchpoint_id), data)
 
 
 def remove_stage(session: Session, map_id: int, stage_id: int) -> None:

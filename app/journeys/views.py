@@ -1,9 +1,11 @@
 """The journey-map library page (every template, where it came from, its files, and importing one),
 and the event page's forms that adapt a draft event's map: stages and touchpoints."""
 
-from typing import Annotated, Literal
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Literal, NamedTuple
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
@@ -20,6 +22,25 @@ router = APIRouter(include_in_schema=False)
 Move = Literal["rename", "up", "down", "delete"]
 NameField = Annotated[str, Form(max_length=400)]
 DescriptionField = Annotated[str, Form(max_length=1000)]
+
+
+@dataclass
+class Naming:
+    """A stage's or touchpoint's name and description as its form sent them, checked only when
+    the button pressed was Rename."""
+
+    name: str
+    description: str
+
+    def payload(self) -> service.NamePayload:
+        return validate(service.NamePayload, {"name": self.name, "description": self.description})
+
+
+def _naming(name: Annotated[str, Form(max_length=400)] = "", description: DescriptionField = "") -> Naming:
+    return Naming(name, description)
+
+
+NamingForm = Annotated[Naming, Depends(_naming)]
 
 
 @router.get("/journey-maps")
@@ -71,17 +92,30 @@ def add_stage(
     return RedirectResponse(f"/events/{event_id}#journey", status_code=303)
 
 
-def _change_stage(
-    session: Session, event: Event, stage_id: int, action: Move, name: str, description: str
+class _PartActions(NamedTuple):
+    rename: Callable[[Session, int, int, service.NamePayload], object]
+    remove: Callable[[Session, int, int], None]
+    move: Callable[[Session, int, int, int], None]
+
+
+STAGE = _PartActions(service.rename_stage, service.remove_stage, service.move_stage)
+TOUCHPOINT = _PartActions(service.rename_touchpoint, service.remove_touchpoint, service.move_touchpoint)
+
+
+def _change_part(
+    session: Session, map_id: int, part: _PartActions, part_id: int, action: Move, naming: Naming
 ) -> None:
-    map_id = event.journey_map_id
+    """The button pressed on a stage or a touchpoint: rename, delete, or move it up or down."""
     if action == "rename":
-        data = validate(service.NamePayload, {"name": name, "description": description})
-        service.rename_stage(session, map_id, stage_id, data)
+        part.rename(session, map_id, part_id, naming.payload())
     elif action == "delete":
-        service.remove_stage(session, map_id, stage_id)
+        part.remove(session, map_id, part_id)
     else:
-        service.move_stage(session, map_id, stage_id, -1 if action == "up" else 1)
+        part.move(session, map_id, part_id, -1 if action == "up" else 1)
+
+
+def _change_stage(session: Session, event: Event, stage_id: int, action: Move, naming: Naming) -> None:
+    _change_part(session, event.journey_map_id, STAGE, stage_id, action, naming)
 
 
 @router.post("/events/{event_id}/stages/{stage_id}")
@@ -90,10 +124,9 @@ def change_stage(
     stage_id: int,
     write: WriteAsFacilitator,
     action: Annotated[Move, Form()],
-    name: Annotated[str, Form(max_length=400)] = "",
-    description: DescriptionField = "",
+    naming: NamingForm,
 ) -> Response:
-    write.map_editor(event_id, _change_stage, stage_id, action, name, description)
+    write.map_editor(event_id, _change_stage, stage_id, action, naming)
     return RedirectResponse(f"/events/{event_id}#stage-{stage_id}", status_code=303)
 
 
@@ -113,18 +146,12 @@ def add_touchpoint(
 
 
 def _change_touchpoint(
-    session: Session, event: Event, touchpoint_id: int, action: Move, name: str, description: str
+    session: Session, event: Event, touchpoint_id: int, action: Move, naming: Naming
 ) -> int:
     """Returns the stage the touchpoint was in, for the page to go back to."""
     map_id = event.journey_map_id
     stage_id = service.get_touchpoint(session, map_id, touchpoint_id).stage_id
-    if action == "rename":
-        data = validate(service.NamePayload, {"name": name, "description": description})
-        service.rename_touchpoint(session, map_id, touchpoint_id, data)
-    elif action == "delete":
-        service.remove_touchpoint(session, map_id, touchpoint_id)
-    else:
-        service.move_touchpoint(session, map_id, touchpoint_id, -1 if action == "up" else 1)
+    _change_part(session, map_id, TOUCHPOINT, touchpoint_id, action, naming)
     return stage_id
 
 
@@ -134,8 +161,7 @@ def change_touchpoint(
     touchpoint_id: int,
     write: WriteAsFacilitator,
     action: Annotated[Move, Form()],
-    name: Annotated[str, Form(max_length=400)] = "",
-    description: DescriptionField = "",
+    naming: NamingForm,
 ) -> Response:
-    stage_id = write.map_editor(event_id, _change_touchpoint, touchpoint_id, action, name, description)
+    stage_id = write.map_editor(event_id, _change_touchpoint, touchpoint_id, action, naming)
     return RedirectResponse(f"/events/{event_id}#stage-{stage_id}", status_code=303)

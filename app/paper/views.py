@@ -4,15 +4,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from app.annotations import service as annotations
 from app.annotations.models import TEXT_MAX, Annotation
 from app.deps import (
-    CurrentFacilitator,
-    FacilitatedEvent,
+    FacilitatorPage,
     SessionDep,
-    SettingsDep,
     WriteAsFacilitator,
     join_url,
 )
@@ -39,62 +37,45 @@ def _pdf(body: bytes, event: Event, name: str) -> Response:
 
 
 @router.get("/events/{event_id}/print/poster.pdf")
-def poster(
-    event_id: int,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    event: FacilitatedEvent,
-) -> Response:
-    return _pdf(printables.poster(event, join_url(request, settings, event.join_code)), event, "poster")
+def poster(page: FacilitatorPage) -> Response:
+    url = join_url(page.request, page.settings, page.event.join_code)
+    return _pdf(printables.poster(page.event, url), page.event, "poster")
 
 
 @router.get("/events/{event_id}/print/table-cards.pdf")
-def table_cards(
-    event_id: int,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    event: FacilitatedEvent,
-) -> Response:
-    url = join_url(request, settings, event.join_code)
-    return _pdf(printables.table_cards(event, url, events.teams(session, event_id)), event, "table-cards")
+def table_cards(page: FacilitatorPage) -> Response:
+    event = page.event
+    url = join_url(page.request, page.settings, event.join_code)
+    teams = events.teams(page.session, event.id or 0)
+    return _pdf(printables.table_cards(event, url, teams), event, "table-cards")
 
 
 @router.get("/events/{event_id}/print/paper-kit.pdf")
-def paper_kit(event_id: int, session: SessionDep, event: FacilitatedEvent) -> Response:
+def paper_kit(page: FacilitatorPage) -> Response:
+    event, session = page.event, page.session
     body = printables.paper_kit(
-        event, events.teams(session, event_id), journeys.stages(session, event.journey_map_id)
+        event, events.teams(session, event.id or 0), journeys.stages(session, event.journey_map_id)
     )
     return _pdf(body, event, "paper-kit")
 
 
 @router.get("/events/{event_id}/paper")
-def paper_page(
-    event_id: int,
-    request: Request,
-    session: SessionDep,
-    facilitator: CurrentFacilitator,
-    team: str = "",
-    touchpoint: str = "",
-    added: str = "",
-) -> Response:
+def paper_page(page: FacilitatorPage, team: str = "", touchpoint: str = "", added: str = "") -> Response:
     chosen = {"team_id": team[:12], "touchpoint_id": touchpoint[:12], "kind": "", "text": ""}
-    return _page(request, session, event_id, facilitator.id, chosen, added=added == "1")
+    return _page(page.request, page.session, page.event, chosen, added=added == "1")
 
 
 def _page(
     request: Request,
-    session: SessionDep,
-    event_id: int,
-    facilitator_id: int | None,
+    session: Session,
+    event: Event,
     entered: dict[str, Any],
     *,
     added: bool = False,
     message: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    event = events.require_facilitator(session, event_id, facilitator_id)
+    event_id = event.id or 0
     stages = journeys.stages(session, event.journey_map_id)
     teams = events.teams(session, event_id)
     recent = session.exec(
@@ -157,11 +138,11 @@ def add_from_paper(
     except (Invalid, NotFound, Conflict) as exc:
         # The form again with what was typed, so a missed tick costs no retyping.
         entered["text"] = text[: TEXT_MAX * 2]
+        event = events.require_facilitator(session, event_id, write.facilitator_id)
         return _page(
             request,
             session,
-            event_id,
-            write.facilitator_id,
+            event,
             entered,
             message=exc.message,
             status_code=exc.status_code,

@@ -1,21 +1,18 @@
-from enum import StrEnum
-
 from sqlmodel import Field, SQLModel
 
-
-class HereAs(StrEnum):
-    staff = "staff"
-    partner = "partner"
-    lived_experience = "lived_experience"
-    prefer_not_to_say = "prefer_not_to_say"
+from app.enums import LabelledEnum
 
 
-HERE_AS_LABELS = {
-    HereAs.staff: "Staff of this service",
-    HereAs.partner: "A partner organisation",
-    HereAs.lived_experience: "Lived experience",
-    HereAs.prefer_not_to_say: "Prefer not to say",
-}
+class HereAs(LabelledEnum):
+    """How a participant chose to say they are here (optional): only ever counted, in groups."""
+
+    staff = "staff", "Staff of this service"
+    partner = "partner", "A partner organisation"
+    lived_experience = "lived_experience", "Lived experience"
+    prefer_not_to_say = "prefer_not_to_say", "Prefer not to say"
+
+
+HERE_AS_LABELS = HereAs.labels()
 
 
 class Participant(SQLModel, table=True):

@@ -10,6 +10,7 @@ from app.annotations import service as annotations
 from app.db import transaction
 from app.deps import (
     LimiterDep,
+    ParticipantPage,
     ParticipantTokens,
     SessionDep,
     SettingsDep,
@@ -31,7 +32,7 @@ from app.room.context import live_context
 from app.security.limits import client_key
 from app.support import service as support
 from app.teams import service as teams
-from app.templating import render
+from app.templating import render, template_page
 
 router = APIRouter(include_in_schema=False)
 
@@ -125,18 +126,16 @@ def journey_context(
 
 
 @router.get("/events/{event_id}/journey/team")
-def my_team(
-    event_id: int, request: Request, session: SessionDep, tokens: ParticipantTokens, v: str = ""
-) -> Response:
+def my_team(page: ParticipantPage, v: str = "") -> Response:
     """The phone's own team, asked for after the teams changed; nothing (204) when what the phone
     shows (`v`) is still right, so a story someone is reading stays open."""
-    event, participant = event_participant(session, event_id, tokens)
-    team = next((t for t in events.teams(session, event_id) if t.team.id == participant.team_id), None)
+    event, team_id = page.event, page.participant.team_id
+    team = next((t for t in events.teams(page.session, event.id or 0) if t.team.id == team_id), None)
     version = teams.team_version(team)
     if v[:40] == version:
         return Response(status_code=204)
-    ctx = {"event": event, "team": team, "team_version": version, "skipped": _skipped(request)}
-    return render(request, "participants/_team.html", ctx)
+    ctx = {"event": event, "team": team, "team_version": version, "skipped": _skipped(page.request)}
+    return render(page.request, "participants/_team.html", ctx)
 
 
 @router.get("/events/{event_id}/journey")
@@ -193,9 +192,7 @@ def return_code(event_id: int, request: Request, session: SessionDep, write: Wri
     return render(request, "participants/return_code.html", {"event": event, "code": code})
 
 
-@router.get("/return")
-def return_page(request: Request) -> Response:
-    return render(request, "participants/return.html")
+return_page = router.get("/return")(template_page("participants/return.html"))
 
 
 @router.post("/return")
@@ -214,19 +211,14 @@ def use_return_code(
 
 
 @router.get("/events/{event_id}/closing")
-def closing_page(
-    event_id: int,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    tokens: ParticipantTokens,
-    checked: str = "",
-) -> Response:
-    event, participant = event_participant(session, event_id, tokens)
-    published = progress.progress_page(session, event_id)
-    url = progress_url(request, settings, published.code) if published and published.published else ""
+def closing_page(page: ParticipantPage, checked: str = "") -> Response:
+    session, event, participant = page.session, page.event, page.participant
+    published = progress.progress_page(session, event.id or 0)
+    url = (
+        progress_url(page.request, page.settings, published.code) if published and published.published else ""
+    )
     return render(
-        request,
+        page.request,
         "participants/closing.html",
         {
             "event": event,
@@ -242,6 +234,4 @@ def closing_page(
     )
 
 
-@router.get("/safe")
-def safe_page(request: Request) -> Response:
-    return render(request, "safe.html")
+safe_page = router.get("/safe")(template_page("safe.html"))

@@ -1,6 +1,6 @@
 """The room's agenda (phases), who is done with a phase, and the default half-day agenda."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
@@ -50,16 +50,7 @@ DEFAULT_AGENDA = (
 
 
 def default_agenda(event_id: int) -> list[Phase]:
-    return [
-        Phase(
-            event_id=event_id,
-            slug=item.slug,
-            name=item.name,
-            duration_minutes=item.duration_minutes,
-            position=position,
-        )
-        for position, item in enumerate(DEFAULT_AGENDA)
-    ]
+    return [Phase(event_id=event_id, position=n, **asdict(item)) for n, item in enumerate(DEFAULT_AGENDA)]
 
 
 # Asked from the vignette person's point of view at each touchpoint (domain.md).

@@ -2,16 +2,19 @@
 controls, the agenda page, who is here, the board link for the venue PC, and a participant's
 "I'm done"."""
 
-from typing import Annotated, Literal
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Concatenate, Literal, ParamSpec
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from app.annotations import service as annotations
 from app.deps import (
-    FacilitatedEvent,
+    FacilitatorPage,
     ParticipantTokens,
+    RoomWrite,
     SessionDep,
     SettingsDep,
     WriteAsFacilitator,
@@ -21,7 +24,7 @@ from app.deps import (
 from app.errors import Invalid
 from app.events import service as events
 from app.events.models import Event
-from app.forms import optional_int, validate
+from app.forms import Flag, flag, optional_int, validate
 from app.participants import groups
 from app.participants import service as participants
 from app.phases import board, board_link, service
@@ -30,8 +33,8 @@ from app.roomlog.service import RoomMessage
 from app.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
+P = ParamSpec("P")
 
-Flag = Literal["", "true", "false"]
 PhaseAction = Literal["save", "up", "down", "skip", "include"]
 
 
@@ -39,6 +42,28 @@ def _to_console(request: Request, event_id: int) -> Response:
     if is_htmx(request):
         return Response(status_code=204)  # the console's own websocket brings the change
     return RedirectResponse(f"/events/{event_id}/console", status_code=303)
+
+
+@dataclass(frozen=True)
+class ConsoleControl:
+    """A control on the console: one write by a facilitator of the event, then back to the console."""
+
+    event_id: int
+    request: Request
+    write: RoomWrite
+
+    def run(
+        self, call: Callable[Concatenate[Session, Event, P], object], *args: P.args, **kwargs: P.kwargs
+    ) -> Response:
+        self.write.facilitator(self.event_id, call, *args, **kwargs)
+        return _to_console(self.request, self.event_id)
+
+
+async def _console_control(event_id: int, request: Request, write: WriteAsFacilitator) -> ConsoleControl:
+    return ConsoleControl(event_id, request, write)
+
+
+Console = Annotated[ConsoleControl, Depends(_console_control)]
 
 
 def _split(value: str) -> tuple[str, str] | None:
@@ -53,44 +78,35 @@ def _split(value: str) -> tuple[str, str] | None:
 
 @router.post("/events/{event_id}/phase")
 def set_phase(
-    event_id: int,
-    request: Request,
-    write: WriteAsFacilitator,
+    console: Console,
     phase: Annotated[str, Form(max_length=40)],
     private_writing: Annotated[Flag, Form()] = "",
 ) -> Response:
     data = validate(
         service.PhaseChange,
-        {"phase": phase, "private_writing": None if not private_writing else private_writing == "true"},
+        {"phase": phase, "private_writing": flag(private_writing)},
     )
-    write.facilitator(event_id, service.set_phase, data)
-    return _to_console(request, event_id)
+    return console.run(service.set_phase, data)
 
 
 @router.post("/events/{event_id}/reveal")
-def reveal(event_id: int, request: Request, write: WriteAsFacilitator) -> Response:
-    write.facilitator(event_id, annotations.reveal)
-    return _to_console(request, event_id)
+def reveal(console: Console) -> Response:
+    return console.run(annotations.reveal)
 
 
 @router.post("/events/{event_id}/timer")
 def control_timer(
-    event_id: int,
-    request: Request,
-    write: WriteAsFacilitator,
+    console: Console,
     action: Annotated[str, Form(max_length=10)],
     seconds: Annotated[str, Form(max_length=6)] = "",
 ) -> Response:
     data = validate(service.TimerAction, {"action": action, "seconds": optional_int(seconds)})
-    write.facilitator(event_id, service.control_timer, data)
-    return _to_console(request, event_id)
+    return console.run(service.control_timer, data)
 
 
 @router.post("/events/{event_id}/spotlight")
 def set_spotlight(
-    event_id: int,
-    request: Request,
-    write: WriteAsFacilitator,
+    console: Console,
     target: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     picked = _split(target)
@@ -98,15 +114,12 @@ def set_spotlight(
         raise Invalid("Choose a stage or a touchpoint.")
     body = {f"{picked[0]}_id": optional_int(picked[1])} if picked else {}
     data = validate(service.SpotlightChange, body)
-    write.facilitator(event_id, service.set_spotlight, data)
-    return _to_console(request, event_id)
+    return console.run(service.set_spotlight, data)
 
 
 @router.post("/events/{event_id}/board-view")
 def set_board_view(
-    event_id: int,
-    request: Request,
-    write: WriteAsFacilitator,
+    console: Console,
     view: Annotated[str, Form(max_length=20)],
     filter: Annotated[str, Form(max_length=60)] = "",
 ) -> Response:
@@ -115,33 +128,27 @@ def set_board_view(
         board.BoardViewChange,
         {"view": view, "filter": {"by": picked[0], "value": picked[1]} if picked else None},
     )
-    write.facilitator(event_id, board.set_board_view, data)
-    return _to_console(request, event_id)
+    return console.run(board.set_board_view, data)
 
 
 @router.get("/events/{event_id}/console/here")
-def here(
-    event_id: int,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    event: FacilitatedEvent,
-) -> Response:
+def here(page: FacilitatorPage) -> Response:
     """Who is here, as counts; the console polls it (joining is not a room event)."""
-    ctx = {"event": event, "here": groups.here_counts(session, event_id, settings.min_group_size)}
-    return render(request, "phases/here.html", ctx)
+    here = groups.here_counts(page.session, page.event.id or 0, page.settings.min_group_size)
+    return render(page.request, "phases/here.html", {"event": page.event, "here": here})
 
 
 # ---- the agenda page ----------------------------------------------------------------------------
 
 
 @router.get("/events/{event_id}/agenda")
-def agenda_page(event_id: int, request: Request, session: SessionDep, event: FacilitatedEvent) -> Response:
+def agenda_page(page: FacilitatorPage) -> Response:
+    session, event_id = page.session, page.event.id or 0
     return render(
-        request,
+        page.request,
         "phases/agenda.html",
         {
-            "event": event,
+            "event": page.event,
             "agenda": service.agenda(session, event_id),
             "facilitators": events.facilitator_emails(session, event_id),
         },

@@ -103,11 +103,30 @@ async def json_stream(websocket: WebSocket) -> None:
     hub: Hub = websocket.app.state.hub
     room, connection = await hub.join(event_id, websocket, f"json:{audience}")
     connection.sent_seq = max(after_seq or 0, 0)
-    try:
+
+    async def catch_up() -> bool:
         for message in await hub.load_history(event_id, connection.sent_seq, None):
             await connection.send_direct(message.seq, encode(message, audience))
+        return True
+
+    await _catch_up_then_serve(websocket, hub, room, connection, catch_up)
+
+
+async def _catch_up_then_serve(
+    websocket: WebSocket,
+    hub: Hub,
+    room: Room,
+    connection: Connection,
+    catch_up: Callable[[], Awaitable[bool]],
+) -> None:
+    """Bring a joined connection up to date (`catch_up`: False refuses it), then serve its stream. A
+    socket dropped while catching up (flaky wifi) leaves the room; it reconnects from where it got."""
+    try:
+        if not await catch_up():
+            await hub.leave(room, connection)
+            await websocket.close(CLOSE_POLICY)
+            return
     except WebSocketDisconnect:
-        # Dropped again while catching up (flaky wifi): it will reconnect with its after_seq.
         await hub.leave(room, connection)
         return
     except Exception:
@@ -148,21 +167,16 @@ async def _follow_html(
     room, connection = await hub.join(event_id, websocket, f"html:{view}")
     if link_version is not None:
         connection.link_version = link_version
-    try:
+
+    async def catch_up() -> bool:
         if still_allowed is not None and not await still_allowed():
-            await hub.leave(room, connection)
-            await websocket.close(CLOSE_POLICY)
-            return
+            return False
         # The page was rendered at `seq`; anything newer (or a reconnect) gets a fresh snapshot.
         if room.last_seq != seq:
             await websocket.send_text(await websocket.app.state.html_renderers.snapshot(event_id, view))
-    except WebSocketDisconnect:
-        await hub.leave(room, connection)
-        return
-    except Exception:
-        await hub.leave(room, connection)
-        raise
-    await _serve(websocket, hub, room, connection)
+        return True
+
+    await _catch_up_then_serve(websocket, hub, room, connection, catch_up)
 
 
 @router.get("/events/{event_id}/live/poll", include_in_schema=False)

@@ -3,18 +3,16 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
+from app.enums import LabelledEnum
 from app.timeutil import utcnow
 
 
-class SupportKind(StrEnum):
-    take_break = "take_break"
-    check_in_with_me = "check_in_with_me"
+class SupportKind(LabelledEnum):
+    take_break = "take_break", "I need a break"
+    check_in_with_me = "check_in_with_me", "I'd like someone to check in with me"
 
 
-SUPPORT_LABELS = {
-    SupportKind.take_break: "I need a break",
-    SupportKind.check_in_with_me: "I'd like someone to check in with me",
-}
+SUPPORT_LABELS = SupportKind.labels()
 
 
 class SupportRequest(SQLModel, table=True):
@@ -35,21 +33,17 @@ class Moment(StrEnum):
     leaving = "leaving"
 
 
-class Feeling(StrEnum):
-    settled = "settled"
-    okay = "okay"
-    unsettled = "unsettled"
-    struggling = "struggling"
-    prefer_not_to_say = "prefer_not_to_say"
+class Feeling(LabelledEnum):
+    """A check-in's answer, in words that do not ask for more than someone wants to say."""
+
+    settled = "settled", "Settled"
+    okay = "okay", "Okay"
+    unsettled = "unsettled", "A bit unsettled"
+    struggling = "struggling", "Finding it hard"
+    prefer_not_to_say = "prefer_not_to_say", "Prefer not to say"
 
 
-FEELING_LABELS = {
-    Feeling.settled: "Settled",
-    Feeling.okay: "Okay",
-    Feeling.unsettled: "A bit unsettled",
-    Feeling.struggling: "Finding it hard",
-    Feeling.prefer_not_to_say: "Prefer not to say",
-}
+FEELING_LABELS = Feeling.labels()
 
 
 class CheckIn(SQLModel, table=True):

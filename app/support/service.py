@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
-from app.errors import NotFound
+from app.errors import NotFound, found
 from app.events import service as events
 from app.events.models import Event
 from app.participants.models import Participant
@@ -56,10 +56,7 @@ def request_support(
 
 
 def get_request(session: Session, request_id: int) -> SupportRequest:
-    request = session.get(SupportRequest, request_id)
-    if request is None:
-        raise NotFound("That request does not exist.")
-    return request
+    return found(session.get(SupportRequest, request_id), "That request does not exist.")
 
 
 def mark_handled(session: Session, event: Event, request_id: int) -> list[RoomMessage]:

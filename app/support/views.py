@@ -7,29 +7,25 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.deps import ParticipantTokens, SessionDep, WriteAsFacilitator, WriteAsParticipant
+from app.deps import ParticipantPage, SessionDep, WriteAsFacilitator, WriteAsParticipant
 from app.forms import validate
-from app.participants.views import event_participant
 from app.support import service
-from app.support.models import SUPPORT_LABELS
+from app.support.models import SupportKind
 from app.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
-SUPPORT_LABELS_BY_VALUE = {k.value: v for k, v in SUPPORT_LABELS.items()}
+SUPPORT_LABELS_BY_VALUE = SupportKind.labels_by_value()
 SAME_EVENT_PAGE = re.compile(r"/events/\d+(/[a-z0-9-]+)*")
 
 
 @router.get("/events/{event_id}/support")
-def support_page(
-    event_id: int, request: Request, session: SessionDep, tokens: ParticipantTokens, sent: str = ""
-) -> Response:
-    event, _ = event_participant(session, event_id, tokens)
+def support_page(page: ParticipantPage, sent: str = "") -> Response:
     return render(
-        request,
+        page.request,
         "participants/support.html",
         {
-            "event": event,
+            "event": page.event,
             "sent": sent in SUPPORT_LABELS_BY_VALUE,
             "sent_label": SUPPORT_LABELS_BY_VALUE.get(sent),
         },

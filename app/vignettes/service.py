@@ -51,37 +51,34 @@ class _Lines(BaseModel):
         return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
-class VignetteCreate(_Lines):
+class _VignetteText(_Lines):
+    """What a vignette says besides its name, age and summary, the same whether it is written new
+    or changed."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    story: str = Field(default="", max_length=6000)
+    referral_route: str = Field(default="", max_length=200)
+    tier: Tier = ""
+    tier_label: str = Field(default="", max_length=80)
+    discussion_purpose: str = Field(default="", max_length=1000)
+    content_notes: list[_Note] = Field(default_factory=list, max_length=MAX_CONTENT_NOTES)
+    prompts: list[_Prompt] = Field(default_factory=list, max_length=MAX_PROMPTS)
+    source: str = Field(default="", max_length=500)
+
+
+class VignetteCreate(_VignetteText):
     slug: str | None = Field(default=None, min_length=2, max_length=60, pattern=SLUG_PATTERN)
     name: str = Field(min_length=1, max_length=80)
     age: int | None = Field(default=None, ge=0, le=120)
     summary: str = Field(min_length=1, max_length=500)
-    story: str = Field(default="", max_length=6000)
-    referral_route: str = Field(default="", max_length=200)
-    tier: Tier = ""
-    tier_label: str = Field(default="", max_length=80)
-    discussion_purpose: str = Field(default="", max_length=1000)
-    content_notes: list[_Note] = Field(default_factory=list, max_length=MAX_CONTENT_NOTES)
-    prompts: list[_Prompt] = Field(default_factory=list, max_length=MAX_PROMPTS)
-    source: str = Field(default="", max_length=500)
 
 
-class VignetteUpdate(_Lines):
+class VignetteUpdate(_VignetteText):
     """Only the fields sent change (`exclude_unset`); `archived` hides or restores it."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: str = Field(default="", min_length=1, max_length=80)
     age: int | None = Field(default=None, ge=0, le=120)
     summary: str = Field(default="", min_length=1, max_length=500)
-    story: str = Field(default="", max_length=6000)
-    referral_route: str = Field(default="", max_length=200)
-    tier: Tier = ""
-    tier_label: str = Field(default="", max_length=80)
-    discussion_purpose: str = Field(default="", max_length=1000)
-    content_notes: list[_Note] = Field(default_factory=list, max_length=MAX_CONTENT_NOTES)
-    prompts: list[_Prompt] = Field(default_factory=list, max_length=MAX_PROMPTS)
-    source: str = Field(default="", max_length=500)
     archived: bool = False
 
 

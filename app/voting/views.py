@@ -7,20 +7,19 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.deps import (
-    OptionalFacilitator,
-    ParticipantTokens,
     ParticipantWrite,
     SessionDep,
     SettingsDep,
+    ViewerPage,
     WriteAsFacilitator,
     WriteAsParticipant,
 )
 from app.errors import DomainError
 from app.events import service as events
 from app.events.models import Event, EventStatus
-from app.forms import optional_int, validate
+from app.forms import Flag, flag, optional_int, validate
 from app.improvements import service as improvements
-from app.improvements.views import may_group, page_viewer
+from app.improvements.views import may_group
 from app.participants import service as participants
 from app.participants.models import Participant
 from app.settings import Settings
@@ -30,7 +29,6 @@ from app.voting.models import VotingStatus
 
 router = APIRouter(include_in_schema=False)
 
-Flag = Literal["", "true", "false"]
 TEMPLATE = "voting/priorities.html"
 
 
@@ -60,16 +58,9 @@ def _context(
 
 
 @router.get("/events/{event_id}/priorities")
-def priorities_page(
-    event_id: int,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    facilitator: OptionalFacilitator,
-    tokens: ParticipantTokens,
-) -> Response:
-    event, who = page_viewer(session, event_id, facilitator, tokens)
-    return render(request, TEMPLATE, _context(session, event, who.participant, settings))
+def priorities_page(page: ViewerPage) -> Response:
+    ctx = _context(page.session, page.event, page.who.participant, page.settings)
+    return render(page.request, TEMPLATE, ctx)
 
 
 @router.post("/events/{event_id}/improvements/{improvement_id}/vote", dependencies=[ParticipantWrite])
@@ -118,8 +109,8 @@ def change_voting(
     field left out stays as it is."""
     fields: dict[str, Any] = {
         "status": VotingStatus(status) if status else None,
-        "revealed": None if not revealed else revealed == "true",
-        "participants_may_group": None if not participants_may_group else participants_may_group == "true",
+        "revealed": flag(revealed),
+        "participants_may_group": flag(participants_may_group),
         "dots_per_participant": optional_int(dots_per_participant),
         "max_dots_per_improvement": optional_int(max_dots_per_improvement),
     }

@@ -215,17 +215,9 @@ def import_archive(session: Session, archive: Archive, *, facilitator_id: int) -
     session.flush()
     event_id = event.id or 0
     session.add(EventFacilitator(event_id=event_id, facilitator_id=facilitator_id))
+    # An archived phase carries every field of a phase but its event and position.
     session.add_all(
-        Phase(
-            event_id=event_id,
-            slug=p.slug,
-            name=p.name,
-            duration_minutes=p.duration_minutes,
-            position=n,
-            skipped=p.skipped,
-            private_writing=p.private_writing,
-        )
-        for n, p in enumerate(archive.agenda)
+        Phase(event_id=event_id, position=n, **p.model_dump()) for n, p in enumerate(archive.agenda)
     )
     if not archive.agenda:
         phases.ensure_agenda(session, event)

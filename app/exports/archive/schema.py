@@ -258,19 +258,8 @@ class Imported(BaseModel):
     join_code: str
 
 
-VIGNETTE_FIELDS = (
-    "name",
-    "age",
-    "tier",
-    "tier_label",
-    "referral_route",
-    "summary",
-    "story",
-    "discussion_purpose",
-    "content_notes",
-    "prompts",
-    "source",
-)
+# What an archive carries of a vignette, besides its slug.
+VIGNETTE_FIELDS = tuple(name for name in ArchiveVignette.model_fields if name != "slug")
 
 
 def utc(value: dt.datetime) -> dt.datetime:
