@@ -93,6 +93,12 @@
   }
   doc.addEventListener('input', touch);
   doc.addEventListener('change', touch);
+  /* A choice that has been sent is no longer in progress: from then on the room's value wins, even
+     when an update rendered before the next change reaches this page after it. */
+  doc.addEventListener('submit', function (e) {
+    var form = e.target;
+    if (form && form.elements) touched = touched.filter(function (el) { return el.form !== form; });
+  }, true);
   var kept = null;
   doc.addEventListener('htmx:wsBeforeMessage', function () {
     var active = doc.activeElement;
